@@ -1,0 +1,112 @@
+"""The Python API: load a scenario, forecast it with a registered model.
+
+>>> import realpolitik as rp
+>>> s = rp.load_scenario("iraq-2024")
+>>> result = rp.forecast(s, model="median", seed=1)
+>>> frame = result.to_frame()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from realpolitik.models.base import BargainingInput, BargainingOutcome
+from realpolitik.models.registry import DEFAULT_MODEL, get_model
+from realpolitik.scenario.arrays import PositionKind, to_input
+from realpolitik.scenario.loader import DEFAULT_SCENARIO, load_scenario
+from realpolitik.scenario.schema import Issue, Scenario
+
+
+def band_of(issue: Issue, value: float) -> str | None:
+    """Name of the scenario's outcome band of ``issue`` that contains ``value`` (None if none)."""
+    for band in issue.bands:
+        if band.low <= value <= band.high:
+            return band.name
+    return None
+
+
+def nearest_anchor(issue: Issue, value: float) -> str | None:
+    """Label of the anchor of ``issue`` closest to ``value``."""
+    if not issue.anchors:
+        return None
+    return min(issue.anchors, key=lambda a: abs(a.value - value)).label
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    """A forecast of one scenario by one model: thin, frozen, derived on demand."""
+
+    scenario: Scenario
+    model: str
+    seed: int | None
+    positions: PositionKind
+    inputs: BargainingInput
+    outcome: BargainingOutcome
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def forecast(self) -> dict[str, float]:
+        """Point forecast per issue id (batch element 0)."""
+        values = np.asarray(self.outcome.forecast)[0]
+        return {iid: float(v) for iid, v in zip(self.scenario.issue_ids, values, strict=True)}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per issue: status quo, forecast, its outcome band and nearest anchor."""
+        rows = []
+        for issue in self.scenario.issues:
+            value = self.forecast[issue.id]
+            rows.append(
+                {
+                    "issue": issue.id,
+                    "name": issue.name,
+                    "model": self.model,
+                    "status_quo": issue.status_quo.point,
+                    "forecast": value,
+                    "change": value - issue.status_quo.point,
+                    "band": band_of(issue, value),
+                    "nearest_anchor": nearest_anchor(issue, value),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def actors_frame(self) -> pd.DataFrame:
+        """Each actor's inputs (point values): capability, and position and salience per issue."""
+        rows = []
+        inp = self.inputs
+        for i, actor in enumerate(self.scenario.actors):
+            row: dict[str, Any] = {"actor": actor.id, "name": actor.name, "kind": actor.kind,
+                                   "capability": float(inp.capability[0, i])}
+            for j, iid in enumerate(self.scenario.issue_ids):
+                row[f"position[{iid}]"] = float(inp.position[0, i, j])
+                row[f"salience[{iid}]"] = float(inp.salience[0, i, j])
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def forecast(
+    scenario: Scenario | str | Path = DEFAULT_SCENARIO,
+    model: str = DEFAULT_MODEL,
+    *,
+    seed: int | None = 0,
+    positions: PositionKind = "stated",
+    trace: bool = False,
+    **params: Any,
+) -> ForecastResult:
+    """Forecast a scenario (object, built-in name or file path) with a registered model.
+
+    ``positions="private"`` uses actors' private positions where the scenario gives them.
+    ``trace=True`` asks models that support it for a round-by-round record.
+    """
+    sc = load_scenario(scenario)
+    spec = get_model(model)
+    inp = to_input(sc, positions=positions)
+    kwargs = dict(params)
+    if trace and spec.supports_trace:
+        kwargs["trace"] = True
+    outcome = spec.fn(inp, seed=seed, **kwargs)
+    return ForecastResult(sc, spec.name, seed, positions, inp, outcome, dict(params))

@@ -1,0 +1,39 @@
+"""The model registry: ``get_model("bdm")`` in Python and ``--model`` on the CLI find the same entry.
+
+Each model module defines a module-level ``SPEC`` (:class:`~realpolitik.models.base.ModelSpec`).
+Modules are listed explicitly here: importing realpolitik discovers nothing on disk.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from realpolitik.errors import ModelError
+from realpolitik.models.base import ModelSpec
+
+#: Modules of :mod:`realpolitik.models` that hold one registered model each, in listing order.
+MODEL_MODULES: tuple[str, ...] = (
+    "compromise",
+    "median",
+)
+
+#: The model used when none is named.
+DEFAULT_MODEL = "median"
+
+#: Other names accepted for a model.
+ALIASES: dict[str, str] = {"mean": "compromise", "weighted-median": "median"}
+
+
+def list_models() -> list[ModelSpec]:
+    """Every registered model, in listing order."""
+    return [import_module(f"realpolitik.models.{m}").SPEC for m in MODEL_MODULES]
+
+
+def get_model(name: str) -> ModelSpec:
+    """The registered model called ``name`` (or one of its aliases)."""
+    key = ALIASES.get(name.lower(), name.lower())
+    for spec in list_models():
+        if spec.name == key:
+            return spec
+    names = ", ".join(s.name for s in list_models())
+    raise ModelError(f"unknown model {name!r}; available models: {names}")

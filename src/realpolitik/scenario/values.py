@@ -1,0 +1,125 @@
+"""Input values of a scenario: numbers with uncertainty, source and rationale.
+
+Every numeric input of a scenario (and of its sections: dynamics, deal, ...) is a
+:data:`Value`: either a bare number or an :class:`UncertainValue` mapping with a point value,
+an optional bounded distribution, a source reference and the analyst's note.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+#: Largest magnitude accepted for any number in a scenario.  Values beyond it (1e308, say)
+#: would overflow to infinity in the weighted sums of the models.
+MAX_ABS_VALUE = 1e9
+
+
+def finite(value: float) -> float:
+    """Return ``value`` if it is finite and within ±MAX_ABS_VALUE; raise ValueError otherwise."""
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    if abs(value) > MAX_ABS_VALUE:
+        raise ValueError(f"must lie within ±{MAX_ABS_VALUE:g}, got {value!r}")
+    return value
+
+
+class Frozen(BaseModel):
+    """Base of all scenario models: immutable, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=True)]
+
+
+class SourceRef(Frozen):
+    """Where an input comes from: a source id of the scenario and a place in it."""
+
+    id: str = Field(description="Id of an entry of the scenario's `sources`.")
+    at: str | None = Field(
+        default=None, description="Where in the source: section, page, table or date."
+    )
+
+
+class Distribution(Frozen):
+    """A probability distribution of an uncertain input, always bounded by `low`/`high`.
+
+    - ``uniform``: flat on [low, high].
+    - ``triangular``: mode at the point value (or ``mode`` if given), support [low, high].
+    - ``truncnormal``: normal with mean at the point value and standard deviation ``sd``,
+      truncated to [low, high].
+    - ``beta``: a beta distribution with shape parameters ``a`` and ``b`` rescaled to
+      [low, high].
+    """
+
+    kind: Literal["uniform", "triangular", "truncnormal", "beta"]
+    low: FiniteFloat
+    high: FiniteFloat
+    mode: FiniteFloat | None = None
+    sd: FiniteFloat | None = Field(default=None, description="Standard deviation (truncnormal).")
+    a: FiniteFloat | None = Field(default=None, description="First shape parameter (beta).")
+    b: FiniteFloat | None = Field(default=None, description="Second shape parameter (beta).")
+
+    @field_validator("low", "high", "mode", "sd", "a", "b")
+    @classmethod
+    def _check_numbers(cls, v: float | None) -> float | None:
+        return None if v is None else finite(v)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Distribution:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        if self.kind == "truncnormal" and (self.sd is None or self.sd <= 0):
+            raise ValueError("a truncnormal distribution needs sd > 0")
+        if self.kind == "beta" and (self.a is None or self.b is None or self.a <= 0 or self.b <= 0):
+            raise ValueError("a beta distribution needs shape parameters a > 0 and b > 0")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode {self.mode:g} lies outside [{self.low:g}, {self.high:g}]")
+        return self
+
+
+class UncertainValue(Frozen):
+    """A point value with an optional distribution, its source and the analyst's rationale."""
+
+    value: FiniteFloat = Field(description="The point (best) estimate.")
+    distribution: Distribution | None = None
+    source: SourceRef | None = None
+    note: str | None = Field(default=None, description="One-line rationale for the number.")
+
+    @field_validator("value")
+    @classmethod
+    def _check_value(cls, v: float) -> float:
+        return finite(v)
+
+    @model_validator(mode="after")
+    def _inside(self) -> UncertainValue:
+        d = self.distribution
+        if d is not None and not d.low <= self.value <= d.high:
+            raise ValueError(
+                f"the distribution's bounds [{d.low:g}, {d.high:g}] do not contain the "
+                f"point value {self.value:g}"
+            )
+        return self
+
+    @property
+    def point(self) -> float:
+        """The point value as a float."""
+        return float(self.value)
+
+
+def _coerce_number(v: object) -> object:
+    """Accept a bare number wherever an uncertain value is expected."""
+    if isinstance(v, bool):
+        raise ValueError("must be a number, not a boolean")
+    if isinstance(v, int | float):
+        return {"value": v}
+    return v
+
+
+#: An input that may be written as a bare number or as a full uncertain value.
+Value = Annotated[
+    UncertainValue, BeforeValidator(_coerce_number, json_schema_input_type=float | UncertainValue)
+]
