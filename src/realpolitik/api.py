@@ -57,6 +57,10 @@ class ForecastResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per issue: status quo, forecast, its outcome band and nearest anchor."""
+        return pd.DataFrame(self.issue_rows())
+
+    def issue_rows(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`to_frame` as plain Python values (None where no band/anchor)."""
         rows = []
         for issue in self.scenario.issues:
             value = self.forecast[issue.id]
@@ -72,10 +76,14 @@ class ForecastResult:
                     "nearest_anchor": nearest_anchor(issue, value),
                 }
             )
-        return pd.DataFrame(rows)
+        return rows
 
     def actors_frame(self) -> pd.DataFrame:
         """Each actor's inputs (point values): capability, and position and salience per issue."""
+        return pd.DataFrame(self.actor_rows())
+
+    def actor_rows(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`actors_frame` as plain Python values."""
         rows = []
         inp = self.inputs
         for i, actor in enumerate(self.scenario.actors):
@@ -85,7 +93,7 @@ class ForecastResult:
                 row[f"position[{iid}]"] = float(inp.position[0, i, j])
                 row[f"salience[{iid}]"] = float(inp.salience[0, i, j])
             rows.append(row)
-        return pd.DataFrame(rows)
+        return rows
 
 
 def forecast(

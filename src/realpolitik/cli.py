@@ -35,7 +35,7 @@ app = typer.Typer(
 EXTENSIONS: tuple[str, ...] = ()
 
 out = Console(highlight=False, soft_wrap=False, width=120)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ScenarioArg = Annotated[
     str,
@@ -108,9 +108,8 @@ def _models() -> list[Any]:
 def forecast_json(result: Any) -> dict[str, Any]:
     """The documented JSON form of a forecast (schema: ``realpolitik schema --output forecast``)."""
     sc = result.scenario
-    frame = result.to_frame()
     issues = []
-    for issue, row in zip(sc.issues, frame.to_dict("records"), strict=True):
+    for issue, row in zip(sc.issues, result.issue_rows(), strict=True):
         issues.append({
             "id": issue.id,
             "name": issue.name,
@@ -122,7 +121,7 @@ def forecast_json(result: Any) -> dict[str, Any]:
             "nearest_anchor": row["nearest_anchor"],
         })
     actors = []
-    for row in result.actors_frame().to_dict("records"):
+    for row in result.actor_rows():
         actors.append({
             "id": row["actor"],
             "name": row["name"],
@@ -153,7 +152,7 @@ def print_forecast(result: Any, console: Console) -> None:
     table = Table(title="Forecast per issue", title_justify="left")
     for col in ("issue", "scale", "status quo", "forecast", "change", "outcome band", "nearest anchor"):
         table.add_column(col, overflow="fold")
-    for issue, row in zip(sc.issues, result.to_frame().to_dict("records"), strict=True):
+    for issue, row in zip(sc.issues, result.issue_rows(), strict=True):
         table.add_row(
             issue.name,
             f"{issue.scale[0]:g}-{issue.scale[1]:g}",
@@ -170,7 +169,7 @@ def print_forecast(result: Any, console: Console) -> None:
     for iid in sc.issue_ids:
         actors.add_column(f"position {iid}", justify="right")
         actors.add_column(f"salience {iid}", justify="right")
-    for row in result.actors_frame().to_dict("records"):
+    for row in result.actor_rows():
         cells = [row["name"], fmt(row["capability"])]
         for iid in sc.issue_ids:
             cells += [fmt(row[f"position[{iid}]"]), fmt(row[f"salience[{iid}]"], 2)]
@@ -352,10 +351,10 @@ for _module in EXTENSIONS:
     import_module(_module).register(app)
 
 
-def main() -> None:
-    """Entry point: run the app; user errors print a message and exit 2."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point: run the app on ``args`` (default: sys.argv); user errors exit 2 with a message."""
     try:
-        code = app(standalone_mode=False)
+        code = app(args=args, standalone_mode=False, prog_name="realpolitik")
     except RealpolitikError as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(2)

@@ -41,10 +41,21 @@ def builtin_path(name: str) -> Path:
     raise KeyError(name)
 
 
+def _at(data: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
 def _schema_problems(exc: ValidationError, data: Any, lines: LineMap, file: str) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
+        if loc and loc[-1] == "value" and not isinstance(_at(data, loc[:-1]), dict):
+            loc = loc[:-1]  # a bare number: the error is about the field itself
         msg = err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]

@@ -94,7 +94,7 @@ class Issue(Frozen):
     def _scale(cls, v: tuple[float, float]) -> tuple[float, float]:
         lo, hi = (finite(x) for x in v)
         if not lo < hi:
-            raise ValueError(f"scale must be [min, max] with min < max, got [{lo:g}, {hi:g}]")
+            raise ValueError("scale must be [min, max] with min < max")
         return (lo, hi)
 
 

@@ -160,6 +160,8 @@ class Checker:
                 for key, v in table.items():
                     path = ("actors", i, group, key)
                     if key not in issue_ids:
+                        if not issue_ids:
+                            continue  # no issues at all: reported once, not per entry
                         known = ", ".join(sorted(issue_ids)) or "none"
                         self.add(path, f"unknown issue id {key!r}; issues are: {known}", show=False)
                         continue
@@ -170,7 +172,7 @@ class Checker:
                         self.check_range(path, v, lo, hi, f"a position on {key!r}")
             for group in ("positions", "salience"):
                 table = actor.get(group)
-                if isinstance(table, dict):
+                if isinstance(table, dict) and issue_ids:
                     for missing in sorted(issue_ids - set(table)):
                         self.add(("actors", i, group),
                                  f"no entry for issue {missing!r}: every actor needs a "

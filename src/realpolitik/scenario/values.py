@@ -20,9 +20,9 @@ MAX_ABS_VALUE = 1e9
 def finite(value: float) -> float:
     """Return ``value`` if it is finite and within ±MAX_ABS_VALUE; raise ValueError otherwise."""
     if not math.isfinite(value):
-        raise ValueError(f"must be a finite number, got {value!r}")
+        raise ValueError("must be a finite number (not NaN or infinity)")
     if abs(value) > MAX_ABS_VALUE:
-        raise ValueError(f"must lie within ±{MAX_ABS_VALUE:g}, got {value!r}")
+        raise ValueError(f"must lie within ±{MAX_ABS_VALUE:g} (larger values overflow the models)")
     return value
 
 
@@ -116,6 +116,11 @@ def _coerce_number(v: object) -> object:
         raise ValueError("must be a number, not a boolean")
     if isinstance(v, int | float):
         return {"value": v}
+    if not isinstance(v, dict) and not isinstance(v, UncertainValue):
+        raise ValueError(
+            "must be a number or a mapping {value, distribution, source, note}, "
+            f"not {type(v).__name__}"
+        )
     return v
 
 

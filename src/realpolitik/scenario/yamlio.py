@@ -14,6 +14,7 @@ JSON is a subset of YAML 1.2 for all practical purposes, so ``.json`` files use 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ MAX_NODES = 200_000
 
 PathKey = tuple[str | int, ...]
 LineMap = dict[PathKey, int]
+
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:null",
@@ -62,6 +65,9 @@ class _Walker:
             if node.tag not in _SAFE_TAGS:
                 self.fail(node, path, f"the YAML tag {node.tag!r} is not allowed (plain values only)")
                 return None
+            if node.tag == "tag:yaml.org,2002:str" and node.style is None and _NUMBER.match(node.value):
+                # YAML 1.1 reads 1e5 (no dot) as a string; users mean a number.
+                return float(node.value)
             try:
                 return self._constructor.construct_object(node, deep=True)
             except (yaml.YAMLError, ValueError, OverflowError) as exc:

@@ -1,0 +1,5 @@
+"""`python -m realpolitik` runs the command line."""
+
+from realpolitik.cli import main
+
+main()

@@ -1,0 +1,140 @@
+"""The command line: forecast formats, determinism, validate, show, models, schema, import-csv."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from realpolitik.report_schema import forecast_schema
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_forecast_table(run_cli, minimal_path):
+    """`forecast FILE` prints the per-issue table and the actors' inputs."""
+    code, out, err = run_cli("forecast", str(minimal_path), "--model", "compromise")
+    assert code == 0, err
+    assert "Forecast per issue" in out and "Foreign presence" in out
+    assert "Actors' inputs" in out and "Actor B" in out
+
+
+def test_forecast_json_validates_and_is_byte_identical(run_cli, minimal_path):
+    """JSON output validates against its documented schema; the same seed gives identical bytes."""
+    code, first, _ = run_cli("forecast", str(minimal_path), "--format", "json", "--seed", "4")
+    assert code == 0
+    code, second, _ = run_cli("forecast", str(minimal_path), "--format", "json", "--seed", "4")
+    assert first == second
+    doc = json.loads(first)
+    jsonschema.validate(doc, forecast_schema())
+    # worked by hand: presence weights a 40, b 27, c 20 -> median at b's 20... see test below
+    assert doc["issues"][0]["id"] == "presence"
+
+
+def test_forecast_json_numbers(run_cli, minimal_path):
+    """Compromise on the minimal scenario, by hand: (40*80 + 27*20 + 20*0) / 87 = 43.678..."""
+    code, out, _ = run_cli("forecast", str(minimal_path), "-m", "compromise", "-f", "json")
+    doc = json.loads(out)
+    assert doc["issues"][0]["forecast"] == pytest.approx((40 * 80 + 27 * 20) / 87, abs=1e-6)
+    assert doc["issues"][0]["band"] == "high"
+
+
+def test_forecast_private_positions(run_cli, minimal_path):
+    """--private uses B's private position (50 instead of 20)."""
+    _, out, _ = run_cli("forecast", str(minimal_path), "-m", "compromise", "-f", "json", "--private")
+    doc = json.loads(out)
+    assert doc["positions"] == "private"
+    assert doc["issues"][0]["forecast"] == pytest.approx((40 * 80 + 27 * 50) / 87, abs=1e-6)
+
+
+def test_forecast_csv_and_out_file(run_cli, minimal_path, tmp_path):
+    """--format csv --out FILE writes a table with one row per issue."""
+    target = tmp_path / "f.csv"
+    code, _, _ = run_cli("forecast", str(minimal_path), "-f", "csv", "-o", str(target))
+    assert code == 0
+    lines = target.read_text().strip().splitlines()
+    assert lines[0].startswith("issue,name,model,status_quo,forecast")
+    assert len(lines) == 3
+
+
+def test_unknown_model_is_a_clear_error(run_cli, minimal_path):
+    """An unknown model name exits 2 and lists the models."""
+    code, _, err = run_cli("forecast", str(minimal_path), "--model", "oracle")
+    assert code == 2
+    assert "unknown model 'oracle'" in err and "median" in err
+
+
+def test_trace_on_a_model_without_trace(run_cli, minimal_path):
+    """--trace with a closed-form model explains which models have a trace."""
+    code, _, err = run_cli("forecast", str(minimal_path), "-m", "compromise", "--trace")
+    assert code == 2
+    assert "has no trace" in err
+
+
+def test_bad_scenario_exits_2(run_cli):
+    """A broken scenario file: exit 2, message with the field, no traceback."""
+    code, _, err = run_cli("forecast", str(DATA / "invalid" / "08-salience-above-one.yaml"))
+    assert code == 2
+    assert "actors[b].salience.presence" in err and "Traceback" not in err
+
+
+def test_models_lists_references(run_cli):
+    """`models` lists the registered models with references."""
+    code, out, _ = run_cli("models")
+    assert code == 0
+    assert "compromise" in out and "Black (1948)" in out
+
+
+def test_schema_is_json_schema(run_cli):
+    """`schema` prints a JSON Schema that accepts the minimal scenario."""
+    import yaml
+
+    code, out, _ = run_cli("schema")
+    assert code == 0
+    schema = json.loads(out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = yaml.safe_load((DATA / "valid" / "minimal.yaml").read_text())
+    data = json.loads(json.dumps(data, default=str))
+    jsonschema.validate(data, schema)
+    code, out, _ = run_cli("schema", "--output", "forecast")
+    assert json.loads(out)["title"] == "realpolitik forecast"
+
+
+def test_show(run_cli, minimal_path):
+    """`show` prints issues, actors (with private positions), relations and the timeline."""
+    code, out, _ = run_cli("show", str(minimal_path))
+    assert code == 0
+    for text in ("Issue presence", "Actors", "private 50", "Relations", "pressures", "Timeline",
+                 "campaign starts"):
+        assert text in out
+
+
+def test_import_csv_round_trip(run_cli, tmp_path):
+    """`import-csv` converts a KTAB CSV into a valid scenario."""
+    src = tmp_path / "k.csv"
+    src.write_text(
+        "Test; scen,Scenario-1; a small test, 3, 1, \n"
+        "Actor,Description,Influence,Policy Position,Policy Salience, \n"
+        "A,Alpha,100,30,30, \nB,Beta,50,60,80, \nC,Gamma,20,90,50, \n"
+    )
+    out_yaml = tmp_path / "k.yaml"
+    code, out, err = run_cli("import-csv", str(src), "--out", str(out_yaml), "--as-of", "2020-01-01")
+    assert code == 0, err
+    from realpolitik import load_scenario
+
+    s = load_scenario(out_yaml)
+    assert s.actor_ids == ["A", "B", "C"]
+    assert s.actor("B").salience["policy"].point == pytest.approx(0.8)
+    # status quo: weighted mean (100*.3*30 + 50*.8*60 + 20*.5*90) / (30 + 40 + 10) = 52.5
+    assert s.issues[0].status_quo.point == pytest.approx(52.5)
+
+
+def test_import_csv_bad_number(run_cli, tmp_path):
+    """A word where a number belongs in a CSV names the line and column."""
+    src = tmp_path / "k.csv"
+    src.write_text("T,d, 2, 1,\nActor,Desc,Influence,P Position,P Salience,\nA,a,lots,30,30,\nB,b,5,60,80,\n")
+    code, _, err = run_cli("import-csv", str(src))
+    assert code == 2
+    assert ":3: influence: expected a number" in err
