@@ -46,6 +46,7 @@ EXPECTED: dict[str, tuple[int | None, str, str]] = {
     "28-truncnormal-without-sd.yaml": (29, "actors[a].capability.distribution", "needs sd > 0"),
     "29-infinite-position.json": (1, "actors[a].positions.i", "must be a finite number"),
     "30-bool-as-number.yaml": (42, "actors[c].capability", "not a boolean"),
+    "31-timeline-after-as-of.yaml": (49, "timeline[0].date", "is after the scenario's as_of"),
 }
 
 

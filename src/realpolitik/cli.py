@@ -61,6 +61,10 @@ def emit(text: str, out_file: Path | None) -> None:
         err.print(f"wrote {out_file}")
 
 
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def fmt(x: float, digits: int = 1) -> str:
     """A number for a table."""
     return f"{x:.{digits}f}"
@@ -160,19 +164,20 @@ def print_forecast(result: Any, console: Console) -> None:
             f"[bold]{fmt(row['forecast'])}[/bold]",
             f"{row['change']:+.1f}",
             row["band"] or "-",
-            row["nearest_anchor"] or "-",
+            _clip(row["nearest_anchor"] or "-", 48),
         )
     console.print(table)
-    actors = Table(title="Actors' inputs (point values)", title_justify="left")
+    actors = Table(title="Actors' inputs (point values: position / salience per issue)",
+                   title_justify="left")
     actors.add_column("actor")
+    actors.add_column("name", overflow="ellipsis", no_wrap=True, max_width=36)
     actors.add_column("capability", justify="right")
     for iid in sc.issue_ids:
-        actors.add_column(f"position {iid}", justify="right")
-        actors.add_column(f"salience {iid}", justify="right")
+        actors.add_column(iid, justify="right")
     for row in result.actor_rows():
-        cells = [row["name"], fmt(row["capability"])]
+        cells = [row["actor"], row["name"], fmt(row["capability"])]
         for iid in sc.issue_ids:
-            cells += [fmt(row[f"position[{iid}]"]), fmt(row[f"salience[{iid}]"], 2)]
+            cells.append(f"{fmt(row[f'position[{iid}]'])} / {fmt(row[f'salience[{iid}]'], 2)}")
         actors.add_row(*cells)
     console.print(actors)
     if result.outcome.rounds is not None:

@@ -201,6 +201,12 @@ class Checker:
             except ValueError:
                 as_of = None
         if isinstance(as_of, dt.date):
+            for i, event in _items(d, "timeline"):
+                date = event.get("date")
+                if isinstance(date, dt.date) and date > as_of:
+                    self.add(("timeline", i, "date"),
+                             f"is after the scenario's as_of date {as_of.isoformat()}",
+                             date.isoformat())
             for i, src in _items(d, "sources"):
                 date = src.get("date")
                 if isinstance(date, str):
