@@ -138,3 +138,13 @@ def test_import_csv_bad_number(run_cli, tmp_path):
     code, _, err = run_cli("import-csv", str(src))
     assert code == 2
     assert ":3: influence: expected a number" in err
+
+
+@pytest.mark.parametrize("args", [("forecast", "--seed", "abc"), ("forecast", "--bogus"),
+                                  ("forecast", "--format", "xml")])
+def test_usage_errors_exit_2_without_traceback(run_cli, args):
+    """A bad option value or an unknown option: a usage message and exit 2."""
+    code, out, err = run_cli(*args)
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert "Error" in err

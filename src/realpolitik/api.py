@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,9 @@ from realpolitik.models.registry import DEFAULT_MODEL, get_model
 from realpolitik.scenario.arrays import PositionKind, to_input
 from realpolitik.scenario.loader import DEFAULT_SCENARIO, load_scenario
 from realpolitik.scenario.schema import Issue, Scenario
+
+if TYPE_CHECKING:
+    from realpolitik.uncertainty.distribution import ForecastDistribution
 
 
 def band_of(issue: Issue, value: float) -> str | None:
@@ -48,6 +51,17 @@ class ForecastResult:
     inputs: BargainingInput
     outcome: BargainingOutcome
     params: dict[str, Any] = field(default_factory=dict)
+    #: Monte Carlo forecasts of ``forecast(..., samples=N)`` (None for a point forecast).
+    sampled: ForecastDistribution | None = None
+
+    def distribution(self) -> ForecastDistribution:
+        """The Monte Carlo distribution: ``.summary()``, ``.bands()``, ``.to_frame()``, ``.warnings()``."""
+        if self.sampled is None:
+            from realpolitik.errors import RealpolitikError
+
+            raise RealpolitikError("this is a point forecast; call forecast(..., samples=N) "
+                                   "for its distribution")
+        return self.sampled
 
     @property
     def forecast(self) -> dict[str, float]:
@@ -56,8 +70,16 @@ class ForecastResult:
         return {iid: float(v) for iid, v in zip(self.scenario.issue_ids, values, strict=True)}
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per issue: status quo, forecast, its outcome band and nearest anchor."""
-        return pd.DataFrame(self.issue_rows())
+        """One row per issue: status quo, forecast, its outcome band and nearest anchor.
+
+        With Monte Carlo samples the rows also hold the 5 %, median and 95 % of the forecasts.
+        """
+        frame = pd.DataFrame(self.issue_rows())
+        if self.sampled is not None:
+            summary = self.sampled.summary()
+            for col in ("p05", "median", "p95"):
+                frame[col] = summary[col].to_numpy()
+        return frame
 
     def issue_rows(self) -> list[dict[str, Any]]:
         """The rows of :meth:`to_frame` as plain Python values (None where no band/anchor)."""
@@ -103,12 +125,22 @@ def forecast(
     seed: int | None = 0,
     positions: PositionKind = "stated",
     trace: bool = False,
+    samples: int | None = None,
+    backend: str = "numpy",
+    device: str | None = None,
+    chunk_size: int | None = None,
+    workers: int = 1,
+    progress: Any = False,
     **params: Any,
 ) -> ForecastResult:
     """Forecast a scenario (object, built-in name or file path) with a registered model.
 
     ``positions="private"`` uses actors' private positions where the scenario gives them.
     ``trace=True`` asks models that support it for a round-by-round record.
+    ``samples=N`` also forecasts N joint samples of the uncertain inputs (in chunks of
+    ``chunk_size`` on ``workers`` threads; ``progress=True`` shows a bar): see
+    :meth:`ForecastResult.distribution`. ``backend="torch"`` (with ``device``) runs the model
+    on torch through the array API; results come back as numpy.
     """
     sc = load_scenario(scenario)
     spec = get_model(model)
@@ -116,5 +148,17 @@ def forecast(
     kwargs = dict(params)
     if trace and spec.supports_trace:
         kwargs["trace"] = True
-    outcome = spec.fn(inp, seed=seed, **kwargs)
-    return ForecastResult(sc, spec.name, seed, positions, inp, outcome, dict(params))
+    if backend == "numpy" and device is None:
+        outcome = spec.fn(inp, seed=seed, **kwargs)
+    else:
+        from realpolitik.backend import run_model
+
+        outcome = run_model(spec, inp, seed=seed, backend=backend, device=device, **kwargs)
+    sampled = None
+    if samples is not None:
+        from realpolitik.uncertainty.montecarlo import simulate
+
+        sampled = simulate(sc, spec, samples, seed, positions=positions, chunk_size=chunk_size,
+                           backend=backend, device=device, workers=workers, progress=progress,
+                           params=dict(params))
+    return ForecastResult(sc, spec.name, seed, positions, inp, outcome, dict(params), sampled)

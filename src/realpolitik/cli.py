@@ -32,7 +32,10 @@ app = typer.Typer(
 )
 
 #: Modules that add commands to :data:`app` through their ``register(app)`` function.
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("realpolitik.deal.cli", "realpolitik.dynamics.cli",
+                               "realpolitik.report.cli", "realpolitik.dashboard.cli",
+                               "realpolitik.uncertainty.cli", "realpolitik.sweep.cli",
+                               "realpolitik.backtest.cli")
 
 out = Console(highlight=False, soft_wrap=False, width=120)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -80,6 +83,11 @@ def forecast(
     trace: Annotated[bool, typer.Option("--trace", help="Print the model's round-by-round trace.")] = False,
     output: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
     out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    samples: Annotated[int | None, typer.Option("--samples", "-n", help="Also forecast N Monte Carlo samples of the uncertain inputs.")] = None,
+    backend: Annotated[str, typer.Option(help="Array backend: numpy or torch.")] = "numpy",
+    device: Annotated[str | None, typer.Option(help="Device of the torch backend: cpu or cuda.")] = None,
+    workers: Annotated[int, typer.Option(help="Threads for the Monte Carlo chunks.")] = 1,
+    plot: Annotated[Path | None, typer.Option(help="With --samples: plot the distribution to a .png or .html file.")] = None,
 ) -> None:
     """Forecast where the bargaining settles on each issue of a scenario."""
     from realpolitik.api import forecast as run_forecast
@@ -90,15 +98,28 @@ def forecast(
         raise RealpolitikError(f"model {spec.name!r} has no trace; models with one: "
                                + ", ".join(s.name for s in _models() if s.supports_trace))
     result = run_forecast(scenario, spec.name, seed=seed,
-                          positions="private" if private else "stated", trace=trace)
+                          positions="private" if private else "stated", trace=trace,
+                          samples=samples, backend=backend, device=device, workers=workers,
+                          progress=samples is not None)
+    if result.sampled is not None:
+        from realpolitik.uncertainty.cli import after_forecast
+
+        after_forecast(result, plot, quiet=output is not Format.table)
     if output is Format.json:
-        emit(json.dumps(forecast_json(result), indent=2, sort_keys=False), out_file)
+        doc = forecast_json(result)
+        if result.sampled is not None:
+            doc["distribution"] = result.sampled.to_json()
+        emit(json.dumps(doc, indent=2, sort_keys=False), out_file)
         return
     if output is Format.csv:
         emit(result.to_frame().to_csv(index=False, float_format="%.6g"), out_file)
         return
     console = out if out_file is None else Console(file=out_file.open("w"), width=120)
     print_forecast(result, console)
+    if result.sampled is not None:
+        from realpolitik.uncertainty.cli import print_distribution
+
+        print_distribution(result.sampled, console)
     if trace and result.outcome.trace:
         print_trace(result.outcome.trace, console)
 
@@ -371,10 +392,22 @@ def main(args: list[str] | None = None) -> None:
     except (typer.Abort, EOFError):
         sys.exit(1)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        if isinstance(exc, _click_errors()):
+            exc.show()  # usage errors: a message, exit code 2, no traceback
             sys.exit(exc.exit_code)
         raise
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _click_errors() -> tuple[type[Exception], ...]:
+    """Click's usage-error classes: typer >= 0.29 vendors its own copy of click."""
+    import click
+
+    types: list[type[Exception]] = [click.ClickException]
+    try:
+        from typer._click.exceptions import ClickException as VendoredClickException
+    except ImportError:  # older typer uses click itself
+        pass
+    else:
+        types.append(VendoredClickException)
+    return tuple(types)

@@ -15,13 +15,17 @@ from realpolitik.models.base import ModelSpec
 MODEL_MODULES: tuple[str, ...] = (
     "compromise",
     "median",
+    "eum",
+    "smp",
+    "nash",
+    "ensemble",
 )
 
 #: The model used when none is named.
 DEFAULT_MODEL = "median"
 
 #: Other names accepted for a model.
-ALIASES: dict[str, str] = {"mean": "compromise", "weighted-median": "median"}
+ALIASES: dict[str, str] = {"mean": "compromise", "weighted-median": "median", "bdm": "eum"}
 
 
 def list_models() -> list[ModelSpec]:

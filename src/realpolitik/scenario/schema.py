@@ -19,6 +19,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from realpolitik.deal.schema import DealSection
+from realpolitik.dynamics.schema import Dynamics
 from realpolitik.scenario.values import (
     MAX_ABS_VALUE,
     Distribution,
@@ -29,6 +31,7 @@ from realpolitik.scenario.values import (
     Value,
     finite,
 )
+from realpolitik.uncertainty.schema import Correlation
 
 __all__ = [
     "MAX_ABS_VALUE",
@@ -162,6 +165,9 @@ class Scenario(Frozen):
         default_factory=list, description="Dated background facts, each with its source."
     )
     # Optional sections of later subsystems are added here, one field each.
+    correlations: list[Correlation] = Field(default_factory=list, description="Rank correlations between uncertain inputs (Gaussian copula).")
+    dynamics: Dynamics | None = Field(default=None, description="State variables, causal links, attacks and policy options over time.")
+    deal: DealSection | None = Field(default=None, description="A multi-issue bilateral negotiation between two actors (see docs/deal.md).")
 
     # -- convenience accessors (the object is frozen; these derive, never cache) --
     @property

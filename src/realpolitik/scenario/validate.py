@@ -223,7 +223,11 @@ class Checker:
 
 def section_checks() -> list[Callable[[Checker], None]]:
     """Whole-file checks of the optional scenario sections (each module adds its own here)."""
-    return []
+    from realpolitik.deal.schema import check as check_deal
+    from realpolitik.dynamics.schema import check as check_dynamics
+    from realpolitik.uncertainty.schema import check as check_correlations
+
+    return [check_correlations, check_dynamics, check_deal]
 
 
 def check_document(data: Any, lines: LineMap, file: str, *, builtin: bool = False) -> list[Problem]:

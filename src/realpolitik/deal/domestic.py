@@ -1,0 +1,129 @@
+"""The domestic constraint: a party's acceptable set depends on its coalition.
+
+A government that must carry its coalition can only accept deals its coalition would ratify
+(Putnam 1988, "Diplomacy and domestic politics: the logic of two-level games", *International
+Organization* 42(3): 427-460: the *win-set*). We take the coalition's view from the scenario's
+collective bargaining forecast: a registered collective model (the weighted median, the
+compromise model, ...) forecasts where the scenario's actors settle the issue ``issue`` (for
+``iraq-2024``: ``us_presence``; the Coordination Framework, the PMF, the militias and Iran pull
+toward 0, the Kurds, the army and NATO toward a continued presence). The mapping:
+
+1. Each package ``o`` gets a position on the collective issue's scale,
+   ``P(o) = sum_k pi_k s_k(o_k)``, from the ``presence`` block: per deal issue a weight ``pi_k``
+   (renormalised to sum 1) and a map ``s_k`` from the issue's values to the scale.
+2. With the collective forecast ``f`` (per Monte Carlo sample: the model run on that sample's
+   actor inputs), the coalition's satisfaction with a package falls linearly with its distance::
+
+       D(o) = 1 - |P(o) - f| / (upper - lower)         (1 at P(o) = f)
+
+3. The party's effective utility mixes its own interests and its coalition's, with the
+   domestic weight ``lambda`` (uncertain input)::
+
+       U_eff(o) = (1 - lambda) * U_own(o) + lambda * D(o)
+
+   and its reserved value is computed from ``U_eff`` too (see :mod:`realpolitik.deal.utility`).
+
+So when the pro-withdrawal camp gains capability, ``f`` falls: packages with many troops and a
+late end lose effective utility, and the no-agreement package (expulsion, ``P = 0``) gains, which
+raises the reserved value. Both shrink the party's acceptable set toward fewer troops and an
+earlier end, and the deal moves with it. The mapping is linear and transparent by design; it is
+one choice among many, stated in ``docs/deal.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from realpolitik.deal.domain import OutcomeSpace
+from realpolitik.deal.schema import DealSection
+from realpolitik.deal.utility import Draw, normalised_weights, value_tables
+from realpolitik.errors import RealpolitikError
+
+
+@dataclass(frozen=True)
+class DomesticDraws:
+    """Drawn inputs of the domestic constraint, with a leading sample axis S."""
+
+    party: int                        # 0 or 1: which party answers to the coalition
+    issue: str                        # the scenario issue whose forecast binds it
+    model: str                        # the collective model that forecast it
+    weight: np.ndarray                # (S,) lambda
+    presence_weights: np.ndarray      # (S, K) pi, zero for deal issues not in `presence`
+    presence_tables: tuple[np.ndarray, ...]  # per deal issue (S, m_k): position on the scale
+    forecast: np.ndarray              # (S,) collective forecast f on the issue's scale
+    lower: float
+    upper: float
+
+    def take(self, index: slice) -> DomesticDraws:
+        """The samples at ``index``."""
+        return replace(self, weight=self.weight[index],
+                       presence_weights=self.presence_weights[index],
+                       presence_tables=tuple(t[index] for t in self.presence_tables),
+                       forecast=self.forecast[index])
+
+
+def collective_forecast(scenario: Any, issue: str, model: str, *, positions: str = "stated",
+                        samples: int | None = None, seed: int = 0, start: int = 0) -> np.ndarray:
+    """The collective model's forecast of ``issue``, one value per sample.
+
+    At point values when ``samples`` is None (shape (1,)), else for Monte Carlo samples
+    ``start .. start + samples - 1`` of the actors' inputs.
+    """
+    from realpolitik.models.registry import get_model
+    from realpolitik.scenario.arrays import to_input
+
+    spec = get_model(model)
+    if issue not in scenario.issue_ids:
+        raise RealpolitikError(f"deal.domestic.issue: no scenario issue {issue!r}; issues are "
+                               + ", ".join(scenario.issue_ids))
+    j = scenario.issue_ids.index(issue)
+    if samples is None:
+        inp = to_input(scenario, positions=positions)
+    else:
+        from realpolitik.uncertainty.sampling import sample_inputs
+
+        inp = sample_inputs(scenario, samples, seed, positions, start=start)  # type: ignore[arg-type]
+    outcome = spec.fn(inp, seed=seed)
+    return np.asarray(outcome.forecast, dtype=np.float64)[:, j]
+
+
+def draw_domestic(scenario: Any, section: DealSection, space: OutcomeSpace, draw: Draw,
+                  forecast: np.ndarray, model: str) -> DomesticDraws:
+    """Draw the domestic constraint's inputs; ``forecast`` holds the collective forecast (S,)."""
+    dom = section.domestic
+    assert dom is not None
+    if dom.party not in section.parties:
+        raise RealpolitikError(f"deal.domestic.party: {dom.party!r} is not a party of the deal")
+    lower, upper = scenario.issue(dom.issue).scale
+    path = "deal.domestic"
+    unknown = [k for k in dom.presence if k not in space.ids]
+    if unknown:
+        raise RealpolitikError("deal.domestic.presence: unknown deal issues " + ", ".join(unknown))
+    weights = normalised_weights(space, {k: v.weight for k, v in dom.presence.items()}, draw,
+                                 f"{path}.presence_weights", "deal.domestic.presence")
+    tables = value_tables(space, {k: v.scale for k, v in dom.presence.items()}, draw,
+                          f"{path}.presence")
+    lam = draw(f"{path}.weight", dom.weight)
+    n = lam.shape[0]
+    f = np.broadcast_to(np.asarray(forecast, dtype=np.float64), (n,)).copy()
+    return DomesticDraws(section.parties.index(dom.party), dom.issue, model, lam, weights,
+                         tuple(tables), f, float(lower), float(upper))
+
+
+def package_position(draws: DomesticDraws, index: Any, xp: Any) -> Any:
+    """``P[s, o]``: where each package lies on the collective issue's scale, shape (S, N)."""
+    from realpolitik.deal.utility import additive_utility
+
+    return additive_utility(draws.presence_weights, draws.presence_tables, index, xp)
+
+
+def effective_utility(own: Any, draws: DomesticDraws, index: Any, xp: Any) -> Any:
+    """``(1 - lambda) U_own + lambda D`` with the coalition's satisfaction ``D`` (S, N)."""
+    position = package_position(draws, index, xp)
+    span = draws.upper - draws.lower
+    satisfaction = 1.0 - xp.abs(position - draws.forecast[:, None]) / span
+    lam = draws.weight[:, None]
+    return (1.0 - lam) * own + lam * satisfaction

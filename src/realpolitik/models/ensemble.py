@@ -1,0 +1,128 @@
+"""The ensemble: the mean of the forecasts of every other registered collective model.
+
+References
+----------
+* Bates, J. M. and Granger, C. W. J. (1969). "The combination of forecasts." *Operational
+  Research Quarterly* 20(4): 451-468.
+* Clemen, R. T. (1989). "Combining forecasts: a review and annotated bibliography."
+  *International Journal of Forecasting* 5(4): 559-583.
+* Armstrong, J. S. (2001). "Combining forecasts." In Armstrong (ed.), *Principles of
+  Forecasting*, Kluwer, 417-439 (equal weights unless there is strong evidence for others).
+
+The members are the registered models with ``collective=True`` other than the ensemble itself,
+in listing order (:func:`member_specs`), each run with its default parameters on the same input.
+The forecast is their equal-weight **mean** on each issue: the literature above finds the plain
+average hard to beat and it uses every member, where a median of a handful of members would be
+decided by the one in the middle. ``combine="median"`` gives the median instead.
+
+``extra`` holds each member's forecast (key: the model's name, shape (B, d)) and the spread of
+the members on each issue: ``spread_min``, ``spread_max`` and ``spread_std`` (population
+standard deviation), all (B, d). :func:`ensemble_table` turns an outcome into a table.
+
+Stochastic members each get their own seed, derived from ``seed`` and the member's name with
+:class:`numpy.random.SeedSequence` (:func:`member_seed`), so adding a model to the registry
+does not change the others' streams. A member that cannot handle the input raises, as it would
+alone: the ensemble never drops a member silently.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import numpy as np
+
+from realpolitik.errors import ModelError
+from realpolitik.models.base import BargainingInput, BargainingOutcome, ModelSpec
+
+NAME = "ensemble"
+SPREAD_KEYS = ("spread_min", "spread_max", "spread_std")
+
+
+def member_specs() -> list[ModelSpec]:
+    """The registered collective models the ensemble combines, in listing order."""
+    from realpolitik.models.registry import list_models
+
+    return [s for s in list_models() if s.collective and s.name != NAME]
+
+
+def member_seed(seed: int | None, name: str) -> int | None:
+    """The seed member ``name`` gets from the ensemble's ``seed`` (None stays None)."""
+    if seed is None:
+        return None
+    key = zlib.crc32(name.encode("utf-8"))
+    return int(np.random.SeedSequence(seed, spawn_key=(key,)).generate_state(1)[0])
+
+
+def ensemble(
+    inp: BargainingInput, *, seed: int | None = None, combine: str = "mean"
+) -> BargainingOutcome:
+    """Equal-weight mean (or median) of the member models' forecasts, with their spread."""
+    if combine not in ("mean", "median"):
+        raise ModelError(f"ensemble: combine must be 'mean' or 'median', got {combine!r}")
+    xp = inp.xp
+    specs = member_specs()
+    if not specs:
+        raise ModelError("ensemble: no other collective model is registered")
+    forecasts = {s.name: s.fn(inp, seed=member_seed(seed, s.name)).forecast for s in specs}
+    stack = xp.stack(list(forecasts.values()), axis=0)  # (m, B, d)
+    forecast = xp.mean(stack, axis=0) if combine == "mean" else _median(xp, stack)
+    extra: dict[str, Any] = dict(forecasts)
+    extra["spread_min"] = xp.min(stack, axis=0)
+    extra["spread_max"] = xp.max(stack, axis=0)
+    extra["spread_std"] = xp.std(stack, axis=0)
+    return BargainingOutcome(forecast=forecast, extra=extra)
+
+
+def _median(xp: Any, stack: Any) -> Any:
+    """Median over the first axis (the mean of the two middle values for an even count)."""
+    m = stack.shape[0]
+    ordered = xp.sort(stack, axis=0)
+    lo, hi = (m - 1) // 2, m // 2
+    return (ordered[lo, ...] + ordered[hi, ...]) / 2
+
+
+def member_names(outcome: BargainingOutcome) -> list[str]:
+    """The member models recorded in an ensemble outcome, in order."""
+    return [k for k in outcome.extra if k not in SPREAD_KEYS]
+
+
+def ensemble_table(
+    outcome: BargainingOutcome, issue_ids: tuple[str, ...] | list[str] = (), digits: int = 1
+) -> Any:
+    """A rich table: one row per member, the ensemble, and the spread; one column per issue.
+
+    With a batch of more than one element (Monte Carlo) each cell is the mean over the batch.
+    """
+    from rich.table import Table
+
+    def cells(arr: Any) -> list[str]:
+        values = np.asarray(arr, dtype=float).reshape(-1, np.asarray(arr).shape[-1]).mean(axis=0)
+        return [f"{v:.{digits}f}" for v in values]
+
+    d = int(np.asarray(outcome.forecast).shape[-1])
+    ids = list(issue_ids) or [f"issue {j + 1}" for j in range(d)]
+    table = Table(title="Ensemble of collective models")
+    table.add_column("model")
+    for issue in ids:
+        table.add_column(issue, justify="right")
+    for name in member_names(outcome):
+        table.add_row(name, *cells(outcome.extra[name]))
+    table.add_row("[bold]ensemble[/bold]", *cells(outcome.forecast), end_section=True)
+    for key, label in zip(SPREAD_KEYS, ("spread: min", "spread: max", "spread: std"), strict=True):
+        table.add_row(label, *cells(outcome.extra[key]))
+    return table
+
+
+SPEC = ModelSpec(
+    name=NAME,
+    title="Ensemble (mean of all collective models)",
+    fn=ensemble,
+    reference=(
+        "Bates and Granger (1969), Operational Research Quarterly 20(4):451-468; Clemen (1989), "
+        "Int. J. Forecasting 5(4):559-583; Armstrong (2001), Principles of Forecasting"
+    ),
+    iterative=True,
+    cost="the sum of its members",
+    description="Equal-weight mean of every other registered collective model, with their spread.",
+)

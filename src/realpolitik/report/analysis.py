@@ -1,0 +1,627 @@
+"""Run every available subsystem on a scenario and keep plain results for a report or a page.
+
+The analyst's view shows one scenario through all of realpolitik: the point forecast of every
+registered model with Monte Carlo bands, the ensemble, the inputs that drive the forecast and the
+actors that are pivotal, policy options over time and the deal. Each of those comes from its own
+subsystem (:mod:`realpolitik.uncertainty`, :mod:`realpolitik.dynamics`, :mod:`realpolitik.deal`);
+where one is not installed, or the scenario has no section for it, the result is an
+:class:`Absent` that says why, so that the report can say so rather than leave a gap.
+
+Long runs take a :class:`Control`: a cancel flag checked between chunks of work and a progress
+callback ``(stage, fraction)``. A cancelled run raises :class:`Cancelled`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+import math
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from realpolitik.errors import RealpolitikError
+from realpolitik.scenario.arrays import PositionKind
+from realpolitik.scenario.schema import Scenario
+
+#: Samples per model call of a Monte Carlo run (the unit of progress and of cancellation).
+CHUNK = 256
+#: Fewer samples than this give bands that move from seed to seed: the result says so.
+FEW_SAMPLES = 200
+#: Quantiles reported for every forecast distribution.
+QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: The name under which the models package registers its ensemble.
+ENSEMBLE = "ensemble"
+#: Sections :func:`analyse` can compute.
+SECTIONS: tuple[str, ...] = ("forecast", "drivers", "power", "dynamics", "deal")
+
+
+class Cancelled(RealpolitikError):
+    """A run was cancelled before it finished."""
+
+
+@dataclass(frozen=True)
+class Absent:
+    """A section that could not be computed: its subsystem is missing or the scenario lacks it."""
+
+    reason: str
+
+
+@dataclass
+class Control:
+    """Cancellation and progress of a long run (a job of the dashboard, a report)."""
+
+    cancel: threading.Event | None = None
+    on_progress: Callable[[str, float], None] | None = None
+
+    def check(self) -> None:
+        """Raise :class:`Cancelled` if cancellation was asked for."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled("cancelled")
+
+    def progress(self, stage: str, fraction: float) -> None:
+        """Report that ``stage`` is ``fraction`` (0-1) done; then check for cancellation."""
+        if self.on_progress is not None:
+            self.on_progress(stage, min(max(float(fraction), 0.0), 1.0))
+        self.check()
+
+
+def has_module(name: str) -> bool:
+    """Whether module ``name`` can be imported (without importing it if its parent is absent)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _optional(name: str) -> Any | None:
+    """Module ``name`` if it exists, else None (other import errors propagate: they are bugs)."""
+    return importlib.import_module(name) if has_module(name) else None
+
+
+def finite_or_none(x: Any) -> float | None:
+    """``x`` as a float, or None where it is not a finite number (JSON has no NaN)."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+# ------------------------------------------------------------------------------------------
+# forecasts
+@dataclass(frozen=True)
+class ModelForecast:
+    """One model's forecast of every issue: the point forecast and, with samples, its distribution."""
+
+    model: str
+    title: str
+    reference: str
+    issue_ids: tuple[str, ...]
+    point: dict[str, float]
+    draws: np.ndarray | None = None  # (N, d) forecasts of the Monte Carlo samples
+    seed: int | None = 0
+
+    @property
+    def samples(self) -> int:
+        """Number of Monte Carlo samples (0 for a point forecast only)."""
+        return 0 if self.draws is None else int(self.draws.shape[0])
+
+    def quantiles(self, issue: str) -> dict[str, float]:
+        """The quantiles :data:`QUANTILES` and the mean of the forecast of ``issue``."""
+        if self.draws is None or self.samples == 0:
+            return {}
+        x = self.draws[:, self.issue_ids.index(issue)]
+        x = x[np.isfinite(x)]
+        if x.size == 0:
+            return {}
+        qs = np.quantile(x, QUANTILES)
+        out = {f"p{round(q * 100):02d}": float(v) for q, v in zip(QUANTILES, qs, strict=True)}
+        out["mean"] = float(np.mean(x))
+        return out
+
+    def band_probabilities(self, scenario: Scenario, issue: str) -> dict[str, float]:
+        """Share of samples (or 1/0 for a point forecast) in each outcome band of ``issue``."""
+        iss = scenario.issue(issue)
+        if self.draws is None:
+            x = np.array([self.point[issue]])
+        else:
+            x = self.draws[:, self.issue_ids.index(issue)]
+        free = np.ones(x.shape[0], dtype=bool)
+        out = {}
+        for b in iss.bands:  # the first band listed wins at a shared edge, as api.band_of
+            inside = free & (x >= b.low) & (x <= b.high)
+            out[b.name] = float(np.mean(inside))
+            free &= ~inside
+        return out
+
+    def rows(self, scenario: Scenario) -> list[dict[str, Any]]:
+        """Tidy rows: one per issue with the point forecast, quantiles and band probabilities."""
+        rows = []
+        for iss in scenario.issues:
+            row: dict[str, Any] = {
+                "model": self.model,
+                "issue": iss.id,
+                "status_quo": iss.status_quo.point,
+                "forecast": self.point[iss.id],
+                "samples": self.samples,
+            }
+            for k in (*(f"p{round(q * 100):02d}" for q in QUANTILES), "mean"):
+                row[k] = self.quantiles(iss.id).get(k)
+            for band, p in self.band_probabilities(scenario, iss.id).items():
+                row[f"P({band})"] = p
+            rows.append(row)
+        return rows
+
+
+@dataclass(frozen=True)
+class ForecastSection:
+    """Forecasts of every chosen model (the ensemble apart) and notes about the run."""
+
+    models: list[ModelForecast]
+    ensemble: ModelForecast | Absent
+    samples: int
+    seed: int
+    monte_carlo: Absent | None = None  # why there are no bands, where there are none
+    warnings: list[str] = field(default_factory=list)
+
+    def all(self) -> list[ModelForecast]:
+        """Every forecast, the ensemble last."""
+        extra = [self.ensemble] if isinstance(self.ensemble, ModelForecast) else []
+        return [*self.models, *extra]
+
+
+def model_names() -> list[str]:
+    """Names of the registered models, in registry order."""
+    from realpolitik.models.registry import list_models
+
+    return [s.name for s in list_models()]
+
+
+def monte_carlo_draws(
+    scenario: Scenario, model: str, samples: int, seed: int, positions: PositionKind = "stated",
+    control: Control | None = None, stage: str = "",
+) -> tuple[np.ndarray, list[str]] | Absent:
+    """Forecasts (N, d) of ``model`` over ``samples`` joint samples of the uncertain inputs.
+
+    Uses ``realpolitik.api.forecast(..., samples=N)`` (the uncertainty subsystem) in chunks of
+    :data:`CHUNK` samples, so a run reports progress and can be cancelled between chunks; sample
+    ``k`` is the same whatever the chunking. Returns the draws and the subsystem's warnings.
+    """
+    from realpolitik.api import forecast
+
+    if not has_module("realpolitik.uncertainty.montecarlo"):
+        return Absent("the Monte Carlo subsystem (realpolitik.uncertainty) is not installed")
+    control = control or Control()
+    done = [0]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        control.progress(stage or f"Monte Carlo: {model}", done[0] / samples)
+
+    result = forecast(scenario, model, seed=seed, positions=positions, samples=samples,
+                      chunk_size=CHUNK, progress=tick)
+    dist = result.distribution()
+    return np.asarray(dist.values, dtype=float), list(dist.warnings())
+
+
+def point_forecast(scenario: Scenario, model: str, seed: int = 0,
+                   positions: PositionKind = "stated") -> ModelForecast:
+    """The point forecast of one model (batch of one at the point values)."""
+    from realpolitik.api import forecast
+
+    result = forecast(scenario, model, seed=seed, positions=positions)
+    from realpolitik.models.registry import get_model
+
+    spec = get_model(model)
+    return ModelForecast(spec.name, spec.title, spec.reference, tuple(scenario.issue_ids),
+                         result.forecast, None, seed)
+
+
+def forecasts(
+    scenario: Scenario, models: Sequence[str] | None = None, *, samples: int = 200, seed: int = 0,
+    positions: PositionKind = "stated", control: Control | None = None,
+) -> ForecastSection:
+    """Point forecasts of ``models`` (default: all registered) and, with ``samples``, their bands."""
+    from realpolitik.models.registry import get_model
+
+    control = control or Control()
+    names = [get_model(m).name for m in (models or model_names())]
+    names = list(dict.fromkeys(names))
+    registered = model_names()
+    ensemble_name = ENSEMBLE if ENSEMBLE in registered else None
+    mc_absent: Absent | None = None
+    if samples > 0 and not has_module("realpolitik.uncertainty.montecarlo"):
+        mc_absent = Absent("the Monte Carlo subsystem (realpolitik.uncertainty) is not installed: "
+                           "point forecasts only")
+    elif samples <= 0:
+        mc_absent = Absent("no Monte Carlo samples were asked for (--samples 0)")
+    warnings: list[str] = []
+    if mc_absent is None and samples < FEW_SAMPLES:
+        warnings.append(f"only {samples} Monte Carlo samples: bands and probabilities are rough "
+                        f"(use {FEW_SAMPLES} or more for stable figures)")
+    results: list[ModelForecast] = []
+    ensemble: ModelForecast | Absent = Absent(
+        "no ensemble model is registered (realpolitik.models has none named 'ensemble')")
+    todo = names + ([ensemble_name] if ensemble_name and ensemble_name not in names else [])
+    for k, name in enumerate(todo):
+        control.progress(f"forecast: {name}", k / max(len(todo), 1))
+        mf = point_forecast(scenario, name, seed, positions)
+        if mc_absent is None:
+            mc = monte_carlo_draws(scenario, name, samples, seed, positions, control,
+                                   stage=f"Monte Carlo: {name}")
+            if isinstance(mc, Absent):
+                mc_absent = mc
+            else:
+                draws, notes = mc
+                warnings.extend(f"{name}: {w}" for w in notes if f"{name}: {w}" not in warnings)
+                mf = ModelForecast(mf.model, mf.title, mf.reference, mf.issue_ids, mf.point,
+                                   draws, seed)
+        if name == ensemble_name:
+            ensemble = mf
+        else:
+            results.append(mf)
+    control.progress("forecasts", 1.0)
+    return ForecastSection(results, ensemble, samples if mc_absent is None else 0, seed,
+                           mc_absent, warnings)
+
+
+# ------------------------------------------------------------------------------------------
+# drivers (sensitivity) and pivotal actors (power indices)
+@dataclass(frozen=True)
+class Table:
+    """A table computed by a subsystem: column names and rows, with a caption."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as dictionaries."""
+        return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
+
+
+def table_from_frame(frame: Any, caption: str, limit: int | None = None) -> Table:
+    """A :class:`Table` from a pandas DataFrame (first ``limit`` rows)."""
+    df = frame.reset_index() if getattr(frame.index, "name", None) else frame
+    if limit is not None:
+        df = df.head(limit)
+    rows = [[_plain(v) for v in r] for r in df.itertuples(index=False, name=None)]
+    return Table(caption, [str(c) for c in df.columns], rows)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+@dataclass(frozen=True)
+class Drivers:
+    """Which uncertain inputs move the forecast: one-at-a-time swings and Sobol indices by actor."""
+
+    model: str
+    swings: Any  # DataFrame of realpolitik.uncertainty.sensitivity.swings
+    sobol: Any | None  # DataFrame of Sobol indices grouped by actor (None if not computed)
+    sobol_samples: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def top(self, issue: str, k: int = 10) -> Table:
+        """The ``k`` inputs whose swing moves ``issue`` most."""
+        sub = self.swings[self.swings["issue"] == issue].head(k)
+        cols = ["input", "low_value", "high_value", "forecast_low", "forecast_high", "swing"]
+        return table_from_frame(sub[cols], f"Largest swings of the {self.model} forecast of "
+                                f"{issue} (each input alone at its 5% and 95% quantile)")
+
+    def tables(self) -> list[Table]:
+        """Every table: swings per issue, then the Sobol indices by actor."""
+        out = [self.top(i) for i in dict.fromkeys(self.swings["issue"])] if len(self.swings) else []
+        if self.sobol is not None and len(self.sobol):
+            cols = ["issue", "input", "S1", "S1_conf", "ST", "ST_conf"]
+            frame = self.sobol.sort_values(["issue", "ST"], ascending=[True, False])[cols]
+            out.append(table_from_frame(
+                frame.rename(columns={"input": "actor"}),
+                f"Sobol indices by actor ({self.sobol_samples} base samples): share of the "
+                "forecast's variance due to each actor's uncertain inputs (S1 alone, ST with "
+                "interactions; ± 95% intervals)"))
+        return out
+
+
+def drivers(scenario: Scenario, model: str, *, sobol: int = 0, seed: int = 0,
+            positions: PositionKind = "stated", control: Control | None = None) -> Drivers | Absent:
+    """Swings of every uncertain input and, with ``sobol`` base samples, Sobol indices by actor.
+
+    Swings cost 2m + 1 model runs for m uncertain inputs; Sobol indices cost N (g + 2) runs for
+    N base samples (a power of two) and g actors, so they are computed only when asked for.
+    """
+    sens = _optional("realpolitik.uncertainty.sensitivity")
+    if sens is None:
+        return Absent("the sensitivity analysis (realpolitik.uncertainty.sensitivity) is not "
+                      "installed")
+    from realpolitik.uncertainty.inputs import uncertain_slots
+
+    if not uncertain_slots(scenario, positions):
+        return Absent("no input of the scenario has a distribution, so none can move the "
+                      "forecast")
+    control = control or Control()
+    control.progress("drivers: swings", 0.0)
+    swings = sens.swings(scenario, model, positions=positions, seed=seed)
+    indices = None
+    notes: list[str] = []
+    base = 0
+    if sobol > 0:
+        base = 1 << (max(2, sobol) - 1).bit_length()
+        groups = len({s.actor or "issues" for s in uncertain_slots(scenario, positions)})
+        total = base * (groups + 2)
+        done = [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            control.progress("drivers: Sobol indices", done[0] / total)
+
+        res = sens.sobol(scenario, model, base, seed, positions=positions, by="actor",
+                         resamples=100, progress=tick)
+        indices, notes, base = res.frame, list(res.notes), res.base_samples
+    return Drivers(model, swings, indices, base, notes)
+
+
+@dataclass(frozen=True)
+class Pivotal:
+    """Actors' power: weight share, Shapley-Shubik and Banzhaf indices, and leverage by removal."""
+
+    model: str
+    power: Any  # DataFrame of realpolitik.uncertainty.power.power_indices
+    removal: Any | None  # DataFrame of realpolitik.uncertainty.leverage.removal_effects
+
+    def frame(self, issue: str) -> Any:
+        """One row per actor on ``issue``, most powerful first."""
+        p = self.power[self.power["issue"] == issue][
+            ["actor", "weight_share", "shapley_shubik", "banzhaf"]]
+        if self.removal is not None:
+            r = self.removal[self.removal["issue"] == issue][["actor", "change"]]
+            p = p.merge(r.rename(columns={"change": f"change without ({self.model})"}), on="actor")
+        return p.sort_values("shapley_shubik", ascending=False)
+
+    def tables(self, scenario: Scenario) -> list[Table]:
+        """One table per issue."""
+        return [table_from_frame(self.frame(i.id), f"{i.name}: power of each actor (weight "
+                                 "= capability × salience; strict majority wins)")
+                for i in scenario.issues]
+
+
+def power(scenario: Scenario, model: str, *, samples: int, seed: int,
+          positions: PositionKind = "stated", control: Control | None = None) -> Pivotal | Absent:
+    """Power indices of every actor on every issue, and the change of the forecast without it."""
+    pw = _optional("realpolitik.uncertainty.power")
+    if pw is None:
+        return Absent("power indices (realpolitik.uncertainty.power) are not installed")
+    control = control or Control()
+    control.progress("pivotal actors", 0.0)
+    frame = pw.power_indices(scenario, positions=positions, seed=seed)
+    removal = None
+    lev = _optional("realpolitik.uncertainty.leverage")
+    if lev is not None and hasattr(lev, "removal_effects"):
+        control.progress("pivotal actors: removal", 0.5)
+        removal = lev.removal_effects(scenario, model, positions=positions, seed=seed)
+    return Pivotal(model, frame, removal)
+
+
+# ------------------------------------------------------------------------------------------
+# dynamics: policy options over time
+@dataclass(frozen=True)
+class OptionPaths:
+    """Bands over time of every state variable under one policy option."""
+
+    option: str
+    name: str
+    bands: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # var -> (low, median, high)
+    events: dict[str, float]  # event id -> probability
+
+
+@dataclass(frozen=True)
+class DynamicsResult:
+    """Policy options compared over time."""
+
+    start: dt.date
+    months: int
+    samples: int
+    variables: list[tuple[str, str, str]]  # (id, name, unit)
+    options: list[OptionPaths]
+    events: list[tuple[str, str]]  # (id, description)
+    level: float = 0.90
+
+    def dates(self) -> list[dt.date]:
+        """The calendar date of the end of every month 0..M."""
+        return [self.start + dt.timedelta(days=round(m * 365.2425 / 12)) for m in
+                range(self.months + 1)]
+
+
+def dynamics(scenario: Scenario, *, samples: int, seed: int, options: Sequence[str] | None = None,
+             model: str = "", control: Control | None = None) -> DynamicsResult | Absent:
+    """Policy options of the scenario's ``dynamics`` section (and the status quo) over time.
+
+    ``options`` picks option ids (``status_quo`` for no intervention, ``forecast`` for the
+    option in which the bargaining forecast of ``model`` drives the presence); default: every
+    declared option, the status quo, and ``forecast`` where the section links an issue to a
+    variable.
+    """
+    control = control or Control()
+    engine = _optional("realpolitik.dynamics.engine")
+    if engine is None:
+        return Absent("the dynamics subsystem (realpolitik.dynamics) is not installed")
+    from realpolitik.dynamics.model import event_probability, simulate
+
+    dyn = getattr(scenario, "dynamics", None)
+    if dyn is None:
+        return Absent(f"scenario {scenario.id!r} has no `dynamics` section")
+    if options is None:
+        names = [engine.ALL] + ([engine.FORECAST] if dyn.forecast is not None else [])
+    else:
+        names = list(options)
+        if not names:
+            return Absent("no policy option was chosen")
+    chosen = engine.resolve(scenario, names, model=model, seed=seed)
+    start = dyn.start or scenario.as_of
+    variables = [(v.id, v.name, v.unit) for v in dyn.variables]
+    if dyn.attacks is not None:
+        variables.append(("attacks", "Attacks on U.S. forces", "attacks per month"))
+    events = [(e.id, e.name or f"{e.variable} {e.direction} {e.threshold:g} by {e.by}")
+              for e in dyn.events]
+    out = []
+    for k, (opt, _) in enumerate(chosen):
+        stage = f"dynamics: {opt.id if opt else 'status quo'}"
+
+        def tick(done: int, total: int, _k: int = k, _stage: str = stage) -> None:
+            control.progress(_stage, (_k + done / max(total, 1)) / len(chosen))
+
+        traj = simulate(dyn, opt, start=start, samples=samples, seed=seed, progress=tick)
+        bands = {}
+        for vid, _, _ in variables:
+            lo, med, hi = traj.band(vid, 0.90)
+            bands[vid] = (np.asarray(lo), np.asarray(med), np.asarray(hi))
+        probs = {e.id: float(event_probability(traj, e)) for e in dyn.events}
+        out.append(OptionPaths(opt.id if opt else engine.STATUS_QUO,
+                               opt.name if opt else "Status quo (no intervention)", bands, probs))
+    return DynamicsResult(start, int(dyn.horizon_months), samples, variables, out, events)
+
+
+# ------------------------------------------------------------------------------------------
+# the deal
+@dataclass(frozen=True)
+class DealSummary:
+    """The deal subsystem's tables (outcomes, packages, solutions), a figure and its warnings."""
+
+    parties: list[str]
+    p_agreement: float
+    tables: list[Table]
+    png: bytes | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def table(self) -> Table:
+        """The first table (the outcomes)."""
+        return self.tables[0]
+
+
+def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = None,
+         positions: PositionKind = "stated", control: Control | None = None,
+         figure: bool = True) -> DealSummary | Absent:
+    """The negotiated deal of the scenario's ``deal`` section (Monte Carlo of the deal subsystem)."""
+    api = _optional("realpolitik.deal.api")
+    if api is None or not hasattr(api, "negotiate"):
+        return Absent("the deal subsystem (realpolitik.deal.api) is not installed")
+    if getattr(scenario, "deal", None) is None:
+        return Absent(f"scenario {scenario.id!r} has no `deal` section")
+    control = control or Control()
+
+    def tick(done: int, total: int) -> None:
+        control.progress("deal", done / max(total, 1))
+
+    result = api.negotiate(scenario, samples=max(samples, 1), seed=seed, model=model,
+                           positions=positions, progress=tick)
+    tables = [
+        table_from_frame(result.outcomes(), "Outcome of the negotiation (95% intervals)"),
+        table_from_frame(result.packages(top=5), "The most likely agreed packages"),
+        table_from_frame(result.solutions(), "Solution concepts at the point values"),
+    ]
+    summary = result.issue_summary()
+    if len(summary):
+        tables.append(table_from_frame(summary, "Agreed value of each continuous issue"))
+    notes = list(result.warnings())
+    dom = result.domestic()
+    if dom:
+        notes.insert(0, f"domestic constraint: {dom['party']}'s acceptable set follows the "
+                        f"{dom['model']} forecast of {dom['issue']} ({dom['point']:.1f}; 90% "
+                        f"of samples {dom['q05']:.1f}-{dom['q95']:.1f})")
+    png = None
+    plot = _optional("realpolitik.deal.plot")
+    if figure and plot is not None and hasattr(plot, "plot_frontier"):
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = plot.plot_frontier(result, Path(tmp) / "deal.png")
+            png = Path(path).read_bytes()
+    names = [f"{a} ({n})" for a, n in zip(result.parties, result.party_names, strict=True)]
+    return DealSummary(names, float(result.p_agreement), tables, png, notes)
+
+
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the report shows about one scenario."""
+
+    scenario: Scenario
+    forecast: ForecastSection | Absent
+    drivers: Drivers | Absent
+    power: Pivotal | Absent
+    dynamics: DynamicsResult | Absent
+    deal: DealSummary | Absent
+    samples: int
+    seed: int
+    positions: PositionKind
+
+
+def analyse(
+    scenario: Scenario, *, models: Sequence[str] | None = None, samples: int = 200, seed: int = 0,
+    positions: PositionKind = "stated", sections: Sequence[str] = SECTIONS,
+    options: Sequence[str] | None = None, sobol: int = 0, control: Control | None = None,
+    figure: bool = True,
+) -> Analysis:
+    """Run every requested section; a subsystem's user error becomes an :class:`Absent` with it.
+
+    ``samples`` Monte Carlo samples feed the forecasts' bands, the policy options and the deal;
+    ``sobol`` base samples (0: none) add Sobol indices to the drivers; ``options`` picks policy
+    options (default all).
+    """
+    control = control or Control()
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        raise RealpolitikError(f"unknown section(s) {', '.join(unknown)}; sections are "
+                               + ", ".join(SECTIONS))
+    if samples < 0:
+        raise RealpolitikError(f"samples must be >= 0, got {samples}")
+    main_model = _main_model(models)
+
+    def run(name: str, fn: Callable[[], Any]) -> Any:
+        if name not in sections:
+            return Absent("not requested")
+        try:
+            return fn()
+        except Cancelled:
+            raise
+        except RealpolitikError as exc:
+            return Absent(f"could not be computed: {exc}")
+
+    fc = run("forecast", lambda: forecasts(scenario, models, samples=samples, seed=seed,
+                                           positions=positions, control=control))
+    dr = run("drivers", lambda: drivers(scenario, main_model, sobol=sobol, seed=seed,
+                                        positions=positions, control=control))
+    pw = run("power", lambda: power(scenario, main_model, samples=samples, seed=seed,
+                                    positions=positions, control=control))
+    dy = run("dynamics", lambda: dynamics(scenario, samples=max(samples, 1), seed=seed,
+                                          options=options, model=main_model, control=control))
+    de = run("deal", lambda: deal(scenario, samples=max(samples, 1), seed=seed,
+                                  positions=positions, control=control, figure=figure))
+    control.progress("done", 1.0)
+    return Analysis(scenario, fc, dr, pw, dy, de, samples, seed, positions)
+
+
+def _main_model(models: Sequence[str] | None) -> str:
+    """The model of the drivers and pivotal actors.
+
+    The ensemble if chosen (or, with no choice, registered), else the first model chosen, else
+    the default model.
+    """
+    from realpolitik.models.registry import DEFAULT_MODEL, get_model
+
+    names = [get_model(m).name for m in models] if models else model_names()
+    if ENSEMBLE in names:
+        return ENSEMBLE
+    return names[0] if models else DEFAULT_MODEL

@@ -1,0 +1,95 @@
+"""The ``realpolitik report`` command: one self-contained HTML file about a scenario."""
+
+from __future__ import annotations
+
+import shlex
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from realpolitik.errors import RealpolitikError
+from realpolitik.scenario.loader import DEFAULT_SCENARIO
+
+#: Monte Carlo samples of a report unless told otherwise (small: a report takes seconds).
+DEFAULT_SAMPLES = 200
+
+PDF_HELP = (
+    "PDF output is not built in: no maintained pure-Python HTML-to-PDF library is a dependency "
+    "(WeasyPrint needs the Pango system libraries). Write HTML and print it to PDF from a "
+    "browser, or run: chromium --headless --no-sandbox --print-to-pdf=report.pdf report.html"
+)
+
+
+class ReportFormat(StrEnum):
+    """Output formats of ``realpolitik report``."""
+
+    html = "html"
+    pdf = "pdf"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command to ``app``."""
+
+    @app.command()
+    def report(
+        scenario: Annotated[str, typer.Argument(
+            help="A built-in scenario name (see `realpolitik scenarios`) or a YAML/JSON file.")]
+        = DEFAULT_SCENARIO,
+        out_file: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")]
+        = Path("report.html"),
+        fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="html (pdf: see docs).")]
+        = ReportFormat.html,
+        samples: Annotated[int, typer.Option(
+            min=0, max=100_000, help="Monte Carlo samples per model and per policy option "
+            "(0: point forecasts only).")] = DEFAULT_SAMPLES,
+        seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed, same report).")] = 0,
+        model: Annotated[list[str] | None, typer.Option(
+            "--model", "-m", help="A model to include (repeat; default: every registered model).")]
+        = None,
+        private: Annotated[bool, typer.Option(
+            "--private", help="Use actors' private positions where known.")] = False,
+        sobol: Annotated[int, typer.Option(
+            min=0, max=65_536, help="Base samples of Sobol indices by actor in the drivers "
+            "section (0: swings only; costs N x (actors + 2) model runs).")] = 0,
+    ) -> None:
+        """Write an HTML report: inputs and sources, forecasts with bands, options, deal, timeline."""
+        if fmt is ReportFormat.pdf:
+            raise RealpolitikError(PDF_HELP)
+        write_report(scenario, out_file, samples=samples, seed=seed, models=model or None,
+                     private=private, sobol=sobol)
+
+
+def write_report(scenario: str, out_file: Path, *, samples: int = DEFAULT_SAMPLES, seed: int = 0,
+                 models: list[str] | None = None, private: bool = False, sobol: int = 0) -> Path:
+    """Analyse ``scenario`` and write the report to ``out_file`` (with a progress bar)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from realpolitik.report.analysis import Control, analyse
+    from realpolitik.report.html import render
+    from realpolitik.scenario.loader import load_scenario
+
+    sc = load_scenario(scenario)
+    if out_file.suffix.lower() == ".pdf":
+        raise RealpolitikError(PDF_HELP)
+    command = "realpolitik report " + shlex.join(
+        [scenario, "--samples", str(samples), "--seed", str(seed),
+         *(a for m in models or [] for a in ("--model", m)), *(["--private"] if private else []),
+         *(["--sobol", str(sobol)] if sobol else [])])
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("analysing", total=1.0)
+
+        def tick(stage: str, fraction: float) -> None:
+            bar.update(task, description=stage[:32], completed=fraction)
+
+        an = analyse(sc, models=models, samples=samples, seed=seed, sobol=sobol,
+                     positions="private" if private else "stated", control=Control(on_progress=tick))
+        text = render(an, command=command)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(text, encoding="utf-8")
+    console.print(f"wrote {out_file} ({len(text.encode('utf-8')) / 1024:,.0f} KB)")
+    return out_file

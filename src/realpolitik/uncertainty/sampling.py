@@ -1,0 +1,194 @@
+"""Joint samples of a scenario's uncertain inputs: reproducible and independent of chunking.
+
+Design
+------
+Sample ``k`` of a run must not depend on how the run is cut into chunks, on how many workers
+share it, or on which other inputs the scenario has. So every uncertain input draws from its own
+random stream, and sample ``k`` is the ``k``-th number of that stream, reached directly:
+
+1. The stream of input ``path`` is a PCG64 generator seeded with
+   ``np.random.SeedSequence(seed, spawn_key=(STREAM_TAG, key(path)))``: the child that
+   ``SeedSequence(seed).spawn`` yields under that spawn key, where ``key(path)`` is a stable
+   64-bit hash (BLAKE2b) of the input's path. Streams of different inputs are independent, and
+   adding, removing or reordering inputs leaves every other input's draws unchanged (common
+   random numbers across scenario variants, useful for sweeps and best-move searches).
+2. A chunk of samples ``[start, start + n)`` advances the generator by ``start`` steps
+   (``PCG64.advance``, a jump, not a loop) and draws ``n`` uniform doubles. Each double consumes
+   exactly one 64-bit output of PCG64, so element ``k`` is the same in a run of N samples and in
+   any chunked or parallel run, whatever the chunk sizes.
+3. Correlated inputs (the scenario's ``correlations``) are joined by a Gaussian copula: their
+   uniforms become normal scores ``z = Phi^-1(u)``, are mixed with the Cholesky factor of the
+   copula's correlation matrix and mapped back with ``Phi``. This acts on each sample alone, so
+   it keeps the chunk invariance.
+4. Each uniform becomes an input value through the quantile function of the input's
+   distribution (:mod:`realpolitik.uncertainty.marginals`).
+
+Inputs without a distribution keep their point value in every sample. Samples are float64 numpy
+arrays; other backends receive them converted (:mod:`realpolitik.backend`), so a seed gives the
+same inputs on every backend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+from realpolitik.errors import RealpolitikError
+from realpolitik.models.base import BargainingInput
+from realpolitik.scenario.arrays import to_input
+from realpolitik.uncertainty.inputs import PositionKind, Slot, uncertain_slots
+from realpolitik.uncertainty.marginals import ppf_rows
+from realpolitik.uncertainty.schema import MIN_EIGENVALUE, copula_matrix, smallest_eigenvalue
+
+#: First word of every input stream's spawn key: keeps these streams apart from any other use of
+#: the same seed (model seeds per chunk use another tag, see :func:`chunk_seed`).
+STREAM_TAG = 0x1A9
+#: Tag of the per-chunk seeds handed to stochastic models.
+MODEL_TAG = 0x3D1
+
+_TINY = 2.0**-54  # keeps uniforms strictly inside (0, 1) for the normal quantile function
+
+
+def stream_key(path: str) -> int:
+    """A stable 64-bit key of an input path (BLAKE2b; the same on every platform and run)."""
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def resolve_seed(seed: int | None) -> int:
+    """``seed`` itself, or fresh entropy when None (so all chunks of one run share it)."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise RealpolitikError(f"a seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def uniforms(seed: int, path: str, start: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Uniforms number ``start`` .. ``start + n - 1`` of the stream of input ``path``."""
+    seq = np.random.SeedSequence(seed, spawn_key=(STREAM_TAG, stream_key(path)))
+    bits = np.random.PCG64(seq)
+    if start:
+        bits.advance(start)
+    u = np.random.Generator(bits).random(n, out=out)
+    return np.maximum(u, _TINY, out=u)
+
+
+def chunk_seed(seed: int, chunk_index: int) -> int:
+    """The seed handed to a stochastic model for one chunk of a Monte Carlo run."""
+    seq = np.random.SeedSequence(seed, spawn_key=(MODEL_TAG, chunk_index))
+    return int(seq.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def active_correlations(scenario: Any, slots: list[Slot]) -> list[tuple[str, str, float]]:
+    """The scenario's correlations among the inputs of this run, checked.
+
+    A correlation that names an input not used in this run (a stated position replaced by a
+    private one, say) is left out. A correlation with an input that has no distribution, or a
+    set that cannot hold together, raises :class:`RealpolitikError`.
+    """
+    declared = getattr(scenario, "correlations", None) or []
+    if not declared:
+        return []
+    from realpolitik.uncertainty.inputs import all_paths
+
+    every = all_paths(scenario)
+    used = {s.path for s in slots}
+    pairs = []
+    for k, corr in enumerate(declared):
+        a, b = corr.between
+        for p in (a, b):
+            if p not in every:
+                raise RealpolitikError(f"correlations[{k}]: unknown input {p!r}")
+            if not every[p].uncertain:
+                raise RealpolitikError(
+                    f"correlations[{k}]: input {p!r} has no distribution; only uncertain inputs "
+                    "can be correlated")
+        if a in used and b in used:
+            pairs.append((a, b, float(corr.rank_correlation)))
+    return pairs
+
+
+def copula_factor(paths: list[str], pairs: list[tuple[str, str, float]]) -> np.ndarray:
+    """Cholesky factor of the copula's correlation matrix; a clear error when there is none."""
+    mat = copula_matrix(paths, pairs)
+    low = smallest_eigenvalue(mat)
+    if low <= MIN_EIGENVALUE:
+        raise RealpolitikError(
+            "the scenario's correlations cannot hold together: their copula correlation matrix "
+            f"is not positive definite (smallest eigenvalue {low:.3g}); weaken some of them")
+    return np.linalg.cholesky(mat)
+
+
+def joint_uniforms(scenario: Any, slots: list[Slot], seed: int, start: int, n: int) -> np.ndarray:
+    """Uniforms (m, n), one row per uncertain slot, with the copula applied."""
+    u = np.empty((len(slots), n))
+    for k, slot in enumerate(slots):
+        uniforms(seed, slot.path, start, n, out=u[k])
+    pairs = active_correlations(scenario, slots)
+    if pairs:
+        paths = sorted({p for a, b, _ in pairs for p in (a, b)})
+        rows = [next(k for k, s in enumerate(slots) if s.path == p) for p in paths]
+        factor = copula_factor(paths, pairs)
+        z = factor @ special.ndtri(u[rows])
+        u[rows] = np.clip(special.ndtr(z), _TINY, 1.0 - 2.0**-53)
+    return u
+
+
+def inputs_from_rows(
+    scenario: Any, u: np.ndarray, positions: PositionKind, slots: list[Slot]
+) -> BargainingInput:
+    """A batch of inputs from uniforms ``u`` (m, n): row ``k`` sets slot ``k``, the rest at points."""
+    base = to_input(scenario, positions=positions)
+    n = u.shape[1]
+    values = ppf_rows([s.value.distribution for s in slots],  # type: ignore[misc]
+                      [s.value.point for s in slots], u)
+    # sample axis last while filling (each input a contiguous row), then moved to the front
+    arrays = {
+        "position": np.repeat(base.position[0][..., None], n, axis=-1),
+        "salience": np.repeat(base.salience[0][..., None], n, axis=-1),
+        "capability": np.repeat(base.capability[0][..., None], n, axis=-1),
+        "status_quo": np.repeat(base.status_quo[0][..., None], n, axis=-1),
+    }
+    for k, slot in enumerate(slots):
+        arrays[slot.field][slot.index] = values[k]
+    front = {name: np.ascontiguousarray(np.moveaxis(a, -1, 0)) for name, a in arrays.items()}
+    return BargainingInput(
+        position=front["position"], salience=front["salience"],
+        capability=front["capability"], status_quo=front["status_quo"],
+        lower=base.lower, upper=base.upper, actor_ids=base.actor_ids, issue_ids=base.issue_ids,
+    )
+
+
+def inputs_from_uniforms(
+    scenario: Any, u: np.ndarray, positions: PositionKind = "stated",
+    slots: list[Slot] | None = None,
+) -> BargainingInput:
+    """A batch of inputs: uncertain slots set from uniforms ``u`` (n, m), the rest at point values.
+
+    Used for designs made elsewhere (SALib's Sobol sequences): column ``k`` feeds slot ``k`` of
+    :func:`~realpolitik.uncertainty.inputs.uncertain_slots` through its quantile function.
+    """
+    slots = uncertain_slots(scenario, positions) if slots is None else slots
+    if u.ndim != 2 or u.shape[1] != len(slots):
+        raise RealpolitikError(f"expected uniforms of shape (n, {len(slots)}), got {u.shape}")
+    return inputs_from_rows(scenario, np.ascontiguousarray(u.T), positions, slots)
+
+
+def sample_inputs(
+    scenario: Any, n: int, seed: int | None = 0, positions: PositionKind = "stated", *,
+    start: int = 0,
+) -> BargainingInput:
+    """``n`` joint samples (numbers ``start`` .. ``start + n - 1``) of every uncertain input.
+
+    Element ``k`` of the result equals element ``start + k`` of any other run with the same
+    ``seed``, whatever its chunking (see the module docstring).
+    """
+    if n < 0 or start < 0:
+        raise RealpolitikError(f"sample counts must be non-negative, got n={n}, start={start}")
+    seed = resolve_seed(seed)
+    slots = uncertain_slots(scenario, positions)
+    u = joint_uniforms(scenario, slots, seed, start, n)
+    return inputs_from_rows(scenario, u, positions, slots)

@@ -1,0 +1,372 @@
+"""KTAB's Spatial Model of Politics: KTAB's reference runs, a worked example, properties.
+
+Data in tests/data/ktab (KTAB's example files, MIT licence, see LICENSE-KTAB.txt there).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model_helpers import affine, permute, random_input
+from realpolitik.errors import ModelError
+from realpolitik.models import smp as S
+from realpolitik.models.base import BargainingInput
+from realpolitik.models.registry import get_model
+from realpolitik.scenario.ktab_csv import read_ktab_csv
+
+KTAB = Path(__file__).parent / "data" / "ktab"
+PROPS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def ktab_input(name: str) -> BargainingInput:
+    """A KTAB CSV scenario as a batch of one (positions on 0-100, saliences / 100)."""
+    data = read_ktab_csv(KTAB / name)
+    dims = [i["id"] for i in data["issues"]]
+    actors = data["actors"]
+    pos = np.array([[a["positions"][k] for k in dims] for a in actors], dtype=float)[None]
+    sal = np.array([[a["salience"][k] for k in dims] for a in actors], dtype=float)[None]
+    cap = np.array([a["capability"] for a in actors], dtype=float)[None]
+    sq = np.array([[i["status_quo"]["value"] for i in data["issues"]]], dtype=float)
+    d = len(dims)
+    return BargainingInput(pos, sal, cap, sq, np.zeros(d), np.full(d, 100.0),
+                           tuple(a["id"] for a in actors), tuple(dims))
+
+
+def pos_log(name: str) -> dict[str, list[float]]:
+    """KTAB's posLog: actor -> position at each turn (turn 0 first)."""
+    out = {}
+    for line in (KTAB / name).read_text().splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        out[parts[0]] = [float(v) for v in parts[1:]]
+    return out
+
+
+def reference_history() -> tuple[dict[tuple[str, str], list[float]], dict[str, list[float]]]:
+    """KTAB's reference run of SOE-Pol-Comp: (actor, dimension) -> positions; actor -> probabilities."""
+    pos, prob = {}, {}
+    for line in (KTAB / "SOE-Pol-Comp_ref-history.csv").read_text().splitlines():
+        head, values = line.split(":", 1)
+        actor, what = (p.strip() for p in head.split(","))
+        numbers = [float(v) for v in values.split()]
+        if what == "prob":
+            prob[actor] = numbers
+        else:
+            pos[(actor, what.split()[0].lower())] = numbers
+    return pos, prob
+
+
+# ------------------------------------------------------------------ KTAB's reference run (2-D)
+
+
+@pytest.fixture(scope="module")
+def pol_comp():
+    inp = ktab_input("SOE-Pol-Comp.csv")
+    return inp, S.smp(inp, trace=True)
+
+
+def test_ktab_reference_run_every_turn(pol_comp):
+    """KTAB's own reference run (13 actors, 2 issues, its defaults): all 27 turns, every position."""
+    inp, out = pol_comp
+    pos, _ = reference_history()
+    assert int(out.rounds[0]) == 27  # "There were 28 states, with 27 steps between them"
+    for rec in out.trace:
+        t = rec["round"]
+        for actor, value in rec["positions"].items():
+            # KTAB prints one decimal: agreement to the printed digit.
+            assert abs(value - pos[(actor, rec["issue"])][t]) <= 0.05 + 1e-6, (t, actor, rec["issue"])
+
+
+def test_ktab_reference_first_turn_details():
+    """Turn 0 of KTAB's log: risk attitudes, each actor's target, P[win] and expected gain."""
+    inp = ktab_input("SOE-Pol-Comp.csv")
+    x, _ = inp.normalised()
+    settings_ = S.Settings()
+    dist = S.weighted_distance(np, x, x, inp.salience)
+    risk = S._risk(np, dist, inp.capability, settings_)
+    ktab_risk = [1.000, -0.498, -0.452, 0.362, -0.500, -0.500, -0.497, -0.499, -0.452, 0.643,
+                 -0.383, -0.196, -0.500]  # "Inferred risk attitudes" of the 2016-11-11 log
+    np.testing.assert_allclose(risk[0], ktab_risk, atol=5e-4)
+    sal_total = inp.salience.sum(-1)
+    p, gain = S._contest(np, dist, risk, sal_total * inp.capability, sal_total, settings_, "i")
+    target, p_win, best = S._best_target(np, p, gain)
+    # "In turn 0 actor i has most advantageous target j": (i, j, P[i > j], gain)
+    for i, j, pij, g in [(0, 10, 0.7676, 0.0456), (1, 5, 0.8974, 0.4826), (2, 10, 0.7913, 0.2639),
+                         (3, 8, 0.9361, 0.1977), (4, 5, 0.8682, 0.4920)]:
+        assert target[0, i] == j
+        assert p_win[0, i] == pytest.approx(pij, abs=5e-5)
+        assert best[0, i] == pytest.approx(g, abs=5e-5)
+
+
+def test_ktab_reference_probabilities(pol_comp):
+    """KTAB's probability that each actor's position prevails, at the start and at the end."""
+    inp, out = pol_comp
+    _, prob = reference_history()
+    x0, _ = inp.normalised()
+    p0, _, _ = S.final_probabilities(np, x0, inp.salience, inp.capability, S.Settings())
+    end = np.asarray(out.extra["position_probability"])[0]
+    for i, actor in enumerate(inp.actor_ids):
+        assert p0[0, i] == pytest.approx(prob[actor][0], abs=5e-5 + 1e-9)
+        assert end[i] == pytest.approx(prob[actor][-1], abs=5e-5 + 1e-9)
+
+
+# ------------------------------------------------------------------ KTAB's SOE posLogs (1-D)
+
+# Our numbers for the table in docs/models/smp.md (benchmarks/ktab_compare.py prints it).
+DOCS_TABLE = {
+    "SOE-Policy": {"ours": 32.8, "ktab": 41.2, "rounds": 19, "ktab_turns": 9},
+    "SOE-Competitive": {"ours": 37.2, "ktab": 38.7, "rounds": 35, "ktab_turns": 6},
+}
+
+
+def soe(name: str):
+    inp = ktab_input(f"{name}.csv")
+    log = pos_log(f"{name}.csv_posLog.csv")
+    out = S.smp(inp)
+    ours = np.asarray(out.final_position)[0, :, 0]
+    ktab = np.array([log[a][-1] for a in inp.actor_ids])
+    w = inp.capability[0] * inp.salience[0, :, 0]
+    return out, ours, ktab, w, log
+
+
+@pytest.mark.parametrize("name", list(DOCS_TABLE))
+def test_soe_numbers_match_the_docs(name):
+    """The weighted means and turn counts reported in docs/models/smp.md."""
+    out, ours, ktab, w, log = soe(name)
+    row = DOCS_TABLE[name]
+    assert round(float(np.asarray(out.forecast)[0, 0]), 1) == row["ours"]
+    assert round(float((w * ktab).sum() / w.sum()), 1) == row["ktab"]
+    assert int(out.rounds[0]) == row["rounds"]
+    assert len(next(iter(log.values()))) - 1 == row["ktab_turns"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("SOE-Policy", marks=pytest.mark.xfail(strict=True, reason=(
+            "the posLog comes from an older KTAB code path; see docs/models/smp.md"))),
+        "SOE-Competitive",
+    ],
+)
+def test_soe_weighted_mean_within_3(name):
+    """Effective-power weighted mean of final positions within 3 points of KTAB's posLog."""
+    out, ours, ktab, w, _ = soe(name)
+    assert abs((w * ours).sum() / w.sum() - (w * ktab).sum() / w.sum()) <= 3.0
+
+
+@pytest.mark.xfail(strict=True, reason="the posLogs come from an older KTAB code path; "
+                                       "see docs/models/smp.md")
+@pytest.mark.parametrize("name", list(DOCS_TABLE))
+def test_soe_share_of_actors_within_5(name):
+    """At least 80% of actors end within 5 points of KTAB's posLog."""
+    _, ours, ktab, _, _ = soe(name)
+    assert np.mean(np.abs(ours - ktab) <= 5.0) >= 0.8
+
+
+# ------------------------------------------------------------------ a worked example
+
+
+def two_actors() -> BargainingInput:
+    """A at 20 (capability 2), B at 80 (capability 1), both salience 1, scale 0-100."""
+    return BargainingInput(np.array([[[20.0], [80.0]]]), np.ones((1, 2, 1)),
+                           np.array([[2.0, 1.0]]), np.array([[50.0]]), np.zeros(1),
+                           np.full(1, 100.0), ("A", "B"), ("x",))
+
+
+def test_worked_example_two_actors():
+    """Hand-computed first turn (docs/models/smp.md, "A worked example").
+
+    Distance 0.6, risk-neutral utilities 0.4 across. Votes by capability: C(A>B) = 2 x 0.6 = 1.2,
+    C(B>A) = 0.6, so p = 2/3 and P_A = 2/3, P_B = 1/3: A is the most likely (R = +1), B the least
+    (R = -1/2). A's view: u_A(B) = 0.4 x 1.6 = 0.64; B's attitude as A sees it (2 + (-1/2))/3 =
+    1/2, u_B(A) = 0.4 x 1.3 = 0.52; contributions 2 x 0.36 = 0.72 and 1 x 0.48, so p_AB = 0.6 and
+    A's gain is 2 x 0.6 + 2 x 0.4 x 0.64 - 1.64 = 0.072 > 0: A challenges B. B's view: u_B(A) =
+    0.4 x 0.7 = 0.28, p_BA = 0.72 / 1.92 = 0.375, gain 0.75 + 0.35 - 1.28 = -0.18: no challenge.
+    A proposes the point weighted by s^2 p^2 = 0.36 (A) and 0.16 (B): 0.2 + 0.6 x 0.16/0.52 =
+    0.3846. Both gain in A's eyes (u = 1 - 0.1846^2) and lose in B's, but A's votes (2 x 0.146)
+    outweigh B's (1 x 0.177): P[proposal] = 0.62 for both, so both move to 38.46. Turn 2 moves
+    nothing and the run stops (at least two turns).
+    """
+    inp = two_actors()
+    x, _ = inp.normalised()
+    dist = S.weighted_distance(np, x, x, inp.salience)
+    risk = S._risk(np, dist, inp.capability, S.Settings())
+    np.testing.assert_allclose(risk[0], [1.0, -0.5], atol=1e-7)
+    p, gain = S._contest(np, dist, risk, inp.capability, np.ones((1, 2)), S.Settings(), "i")
+    assert p[0, 0, 1] == pytest.approx(0.6, abs=1e-9)
+    assert gain[0, 0, 1] == pytest.approx(0.072, abs=1e-9)
+    assert p[0, 1, 0] == pytest.approx(0.375, abs=1e-9)
+    assert gain[0, 1, 0] == pytest.approx(-0.18, abs=1e-9)
+    out = S.smp(inp, trace=True)
+    np.testing.assert_allclose(np.asarray(out.final_position)[0, :, 0], [38.46, 38.46], atol=1e-9)
+    assert int(out.rounds[0]) == 2
+    assert float(np.asarray(out.forecast)[0, 0]) == pytest.approx(38.46, abs=1e-9)
+    events = out.trace[1]["events"]
+    assert events[0].startswith("A proposes to B: 80.0 -> 38.5")
+    assert "A accepts its own proposal: 20.0 -> 38.5 (P = 0.62)" in events
+    assert "B accepts A's proposal: 80.0 -> 38.5 (P = 0.62)" in events
+    assert out.trace[-1]["events"][-1].startswith("stop:")
+
+
+# ------------------------------------------------------------------ output and options
+
+
+def test_trace_format():
+    """One record per round and issue: round, issue id, positions by actor, event strings."""
+    inp = random_input(3, batch=2, n=4, d=2)
+    out = S.smp(inp, trace=True)
+    rounds = int(out.rounds[0])
+    assert len(out.trace) == 2 * (rounds + 1)
+    for rec in out.trace:
+        assert set(rec) == {"round", "issue", "positions", "events"}
+        assert rec["issue"] in inp.issue_ids
+        assert set(rec["positions"]) == set(inp.actor_ids)
+        assert all(isinstance(e, str) for e in rec["events"])
+    last = next(r for r in out.trace if r["round"] == rounds and r["issue"] == "i1")
+    np.testing.assert_allclose([last["positions"][a] for a in inp.actor_ids],
+                               np.asarray(out.final_position)[0, :, 1], atol=1e-6)
+    assert S.smp(inp).trace is None
+
+
+def test_registered():
+    """The registry finds smp with its metadata."""
+    spec = get_model("smp")
+    assert spec.fn is S.smp and spec.iterative and spec.supports_trace and not spec.stochastic
+
+
+@pytest.mark.parametrize(
+    "option",
+    [{"pce": "markov-incentive"}, {"pce": "markov-uniform"}, {"victory": "octic"},
+     {"voting": "binary"}, {"voting": "cubic"}, {"voting": "prop-binary"},
+     {"voting": "prop-cubic"}, {"risk_adjust": "full"}, {"risk_range": "max"},
+     {"risk_range": "min"}, {"third_party": "none"}, {"third_party": "full"},
+     {"interpolation": "s1p1"}, {"interpolation": "s2pmax"}, {"bargain": "init-rcvr"},
+     {"bargain": "pw-compromise"}, {"transitions": "stochastic"}],
+)
+def test_options_run_finite(option):
+    """Every KTAB option gives finite positions inside the scale."""
+    inp = random_input(11, batch=3, n=5, d=2)
+    out = S.smp(inp, seed=1, max_turns=15, **option)
+    f = np.asarray(out.final_position)
+    assert np.isfinite(f).all() and (f >= -1e-9).all() and (f <= 100 + 1e-9).all()
+    assert np.isfinite(np.asarray(out.extra["position_probability"])).all()
+
+
+def test_markov_probabilities_sum_to_one():
+    """The Markov elections give distributions over the valid options."""
+    rng = np.random.default_rng(0)
+    coal = rng.uniform(0.0, 2.0, (3, 5, 5))
+    valid = np.array([[True] * 5, [True, False, True, True, False], [False, True, False, False, False]])
+    for pce in ("markov-incentive", "markov-uniform", "conditional"):
+        p = S.election(np, coal, valid, S.Settings(pce=pce))
+        np.testing.assert_allclose(p.sum(-1), 1.0, atol=1e-9)
+        assert (p[~valid] == 0).all()
+
+
+def test_stochastic_transitions_follow_the_seed():
+    """Stochastic transitions: the same seed gives the same run."""
+    inp = random_input(12, batch=4, n=6, d=1)
+    a = S.smp(inp, seed=5, transitions="stochastic")
+    b = S.smp(inp, seed=5, transitions="stochastic")
+    np.testing.assert_array_equal(np.asarray(a.final_position), np.asarray(b.final_position))
+
+
+@pytest.mark.parametrize("bad", [{"pce": "markov"}, {"colour": 1}, {"max_turns": 0},
+                                 {"stop_ratio": 2.0}])
+def test_bad_options_are_model_errors(bad):
+    """Unknown or impossible options raise ModelError naming the choices."""
+    with pytest.raises(ModelError, match="smp"):
+        S.smp(random_input(1), **bad)
+
+
+# ------------------------------------------------------------------ properties
+
+
+@PROPS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 6), d=st.integers(1, 2))
+def test_relabelling_actors_permutes_final_positions(seed, n, d):
+    """Reordering the actors reorders their final positions and leaves the forecast alone."""
+    inp = random_input(seed, batch=2, n=n, d=d)
+    order = np.random.default_rng(seed + 1).permutation(n)
+    a = S.smp(inp)
+    b = S.smp(permute(inp, order))
+    np.testing.assert_allclose(np.asarray(b.final_position),
+                               np.asarray(a.final_position)[:, order], atol=1e-6)
+    np.testing.assert_allclose(np.asarray(b.forecast), np.asarray(a.forecast), atol=1e-6)
+    np.testing.assert_array_equal(np.asarray(b.rounds), np.asarray(a.rounds))
+
+
+@PROPS
+@given(seed=st.integers(0, 2**32 - 1), a=st.floats(0.01, 100), b=st.floats(-1000, 1000))
+def test_affine_rescaling_and_shift(seed, a, b):
+    """On the scale a*x + b every final position is a*x + b of the original one."""
+    inp = random_input(seed, batch=2, n=4, d=2)
+    f = S.smp(inp)
+    g = S.smp(affine(inp, a, b))
+    # KTAB rounds proposals to 1e-4 of the scale; round-off may move that last digit.
+    np.testing.assert_allclose((np.asarray(g.final_position) - b) / a,
+                               np.asarray(f.final_position), atol=2e-2)
+    np.testing.assert_array_equal(np.asarray(g.rounds), np.asarray(f.rounds))
+
+
+@PROPS
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(0, 7))
+def test_batch_element_equals_running_it_alone(seed, k):
+    """Element k of a batch (elements stop at different turns) equals sample k run alone."""
+    inp = random_input(seed, batch=8, n=5, d=2)
+    full = S.smp(inp)
+    alone = S.smp(inp.take(k))
+    np.testing.assert_allclose(np.asarray(full.final_position)[k],
+                               np.asarray(alone.final_position)[0], rtol=1e-12, atol=1e-9)
+    assert int(full.rounds[k]) == int(alone.rounds[0])
+
+
+@pytest.mark.parametrize("case", ["one position", "zero salience", "zero capability",
+                                  "one actor with zero salience", "two actors at the ends"])
+def test_degenerate_inputs_give_no_nan(case):
+    """Degenerate inputs give finite results and no numpy warnings."""
+    inp = random_input(4, batch=3, n=4, d=2)
+    pos, sal, cap = inp.position.copy(), inp.salience.copy(), inp.capability.copy()
+    if case == "one position":
+        pos[:] = 42.0
+    elif case == "zero salience":
+        sal[:] = 0.0
+    elif case == "zero capability":
+        cap[:] = 0.0
+    elif case == "one actor with zero salience":
+        sal[:, 0] = 0.0
+    else:
+        pos = np.zeros((3, 2, 2))
+        pos[:, 1] = 100.0
+        sal, cap = sal[:, :2], cap[:, :2]
+    n = pos.shape[1]
+    case_inp = BargainingInput(pos, sal, cap, inp.status_quo, inp.lower, inp.upper,
+                               inp.actor_ids[:n], inp.issue_ids)
+    with np.errstate(all="raise"):
+        out = S.smp(case_inp, trace=True)
+    for v in (out.forecast, out.final_position, *out.extra.values()):
+        assert np.isfinite(np.asarray(v, dtype=float)).all()
+    if case == "one position":
+        np.testing.assert_allclose(np.asarray(out.final_position), 42.0)
+
+
+def test_torch_backend_matches_numpy():
+    """The same code runs on torch tensors (array API) and gives the same positions."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("array_api_compat")
+    inp = random_input(9, batch=3, n=5, d=2)
+
+    def t(a):
+        return torch.asarray(np.asarray(a), dtype=torch.float64)
+
+    tin = BargainingInput(t(inp.position), t(inp.salience), t(inp.capability),
+                          t(inp.status_quo), t(inp.lower), t(inp.upper), inp.actor_ids,
+                          inp.issue_ids)
+    a, b = S.smp(inp, trace=True), S.smp(tin, trace=True)
+    np.testing.assert_allclose(b.final_position.numpy(), np.asarray(a.final_position), atol=1e-9)
+    np.testing.assert_array_equal(b.rounds.numpy(), np.asarray(a.rounds))
+    assert b.trace == a.trace
