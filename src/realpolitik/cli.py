@@ -14,6 +14,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 import yaml
 from rich.console import Console
@@ -91,9 +92,14 @@ def forecast(
 ) -> None:
     """Forecast where the bargaining settles on each issue of a scenario."""
     from realpolitik.api import forecast as run_forecast
-    from realpolitik.models.registry import DEFAULT_MODEL, get_model
+    from realpolitik.models.registry import DEFAULT_MODEL, DEFAULT_SAMPLING_MODEL, get_model
 
+    if not model and samples is not None:
+        model = DEFAULT_SAMPLING_MODEL
+        err.print(f"note: Monte Carlo runs the {model!r} model unless --model names another")
     spec = get_model(model or DEFAULT_MODEL)
+    if plot is not None and samples is None:
+        raise RealpolitikError("--plot draws the Monte Carlo distribution: add --samples N")
     if trace and not spec.supports_trace:
         raise RealpolitikError(f"model {spec.name!r} has no trace; models with one: "
                                + ", ".join(s.name for s in _models() if s.supports_trace))
@@ -109,7 +115,9 @@ def forecast(
         doc = forecast_json(result)
         if result.sampled is not None:
             doc["distribution"] = result.sampled.to_json()
-        emit(json.dumps(doc, indent=2, sort_keys=False), out_file)
+        if trace:
+            doc["trace"] = result.outcome.trace
+        emit(json.dumps(doc, indent=2, sort_keys=False, default=float), out_file)
         return
     if output is Format.csv:
         emit(result.to_frame().to_csv(index=False, float_format="%.6g"), out_file)
@@ -156,6 +164,15 @@ def forecast_json(result: Any) -> dict[str, Any]:
             "salience": {i: round(row[f"salience[{i}]"], 6) for i in sc.issue_ids},
         })
     rounds = result.outcome.rounds
+    extra: dict[str, Any] = {}
+    if result.model == "ensemble":
+        from realpolitik.models.ensemble import member_names
+
+        extra["members"] = {
+            name: {iid: round(float(v), 6) for iid, v in
+                   zip(sc.issue_ids, np.asarray(result.outcome.extra[name])[0], strict=True)}
+            for name in member_names(result.outcome)
+        }
     return {
         "realpolitik": __version__,
         "scenario": {"id": sc.id, "title": sc.title, "as_of": sc.as_of.isoformat()},
@@ -165,6 +182,7 @@ def forecast_json(result: Any) -> dict[str, Any]:
         "rounds": None if rounds is None else int(rounds[0]),
         "issues": issues,
         "actors": actors,
+        **extra,
     }
 
 
@@ -203,19 +221,57 @@ def print_forecast(result: Any, console: Console) -> None:
     console.print(actors)
     if result.outcome.rounds is not None:
         console.print(f"rounds until positions settled: {int(result.outcome.rounds[0])}")
+    if result.model == "ensemble":
+        from realpolitik.models.ensemble import ensemble_table
+
+        console.print(ensemble_table(result.outcome, sc.issue_ids))
 
 
 def print_trace(trace: list[dict[str, Any]], console: Console) -> None:
-    """A model's round-by-round trace: positions and events of each round."""
-    console.print("[bold]Trace[/bold] (round by round)")
+    """A model's round-by-round trace: per issue, a table of positions by round, then events.
+
+    Challenges are summarised per round by kind (conflict, compromise, ...); other events (offers
+    accepted, proposals) are listed. ``--format json --trace`` keeps every event.
+    """
+    issues: dict[str, list[dict[str, Any]]] = {}
     for record in trace:
-        issue = record.get("issue")
-        head = f"round {record.get('round')}" + (f" · issue {issue}" if issue else "")
-        positions = record.get("positions") or {}
-        pos = ", ".join(f"{k} {v:.1f}" for k, v in positions.items())
-        console.print(f"[bold]{head}[/bold]: {pos}")
-        for event in record.get("events") or []:
-            console.print(f"    {event}")
+        issues.setdefault(str(record.get("issue") or "all"), []).append(record)
+    for issue, records in issues.items():
+        actors = list((records[0].get("positions") or {}).keys())
+        table = Table(title=f"Trace: positions by round, issue {issue}", title_justify="left")
+        table.add_column("round", justify="right")
+        if any("median" in r for r in records):
+            table.add_column("median", justify="right")
+        for a in actors:
+            table.add_column(a, justify="right", overflow="fold")
+        for r in records:
+            cells = [str(r.get("round"))]
+            if any("median" in x for x in records):
+                cells.append("-" if r.get("median") is None else fmt(r["median"]))
+            positions = r.get("positions") or {}
+            cells += [fmt(positions[a]) if a in positions else "" for a in actors]
+            table.add_row(*cells)
+        console.print(table)
+        console.print(f"[bold]Events, issue {issue}[/bold]")
+        for r in records:
+            events = r.get("events") or []
+            if not events:
+                continue
+            kinds: dict[str, int] = {}
+            others = []
+            for e in events:
+                if " challenges " in e:
+                    kind = e.rsplit("(", 1)[-1].rstrip(")") if e.endswith(")") else "challenge"
+                    kinds[kind] = kinds.get(kind, 0) + 1
+                else:
+                    others.append(e)
+            head = f"round {r.get('round')}:"
+            if kinds:
+                total = sum(kinds.values())
+                head += f" {total} challenges (" + ", ".join(f"{k} {v}" for k, v in kinds.items()) + ")"
+            console.print(head)
+            for e in others:
+                console.print(f"    {e}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -316,7 +372,30 @@ def show(scenario: ScenarioArg = DEFAULT_SCENARIO) -> None:
             t.add_row(e.date.isoformat(), e.series, "" if e.value is None else f"{e.value:,.0f}",
                       e.label, e.source.id + (f" ({e.source.at})" if e.source.at else ""))
         out.print(t)
-    out.print(f"{len(sc.sources)} sources: " + "; ".join(f"[{s.id}] {s.citation}" for s in sc.sources))
+    sections = []
+    if sc.correlations:
+        sections.append(f"correlations: {len(sc.correlations)} rank correlations between inputs "
+                        "(used by --samples)")
+    if sc.dynamics is not None:
+        dyn = sc.dynamics
+        sections.append(
+            f"dynamics: {len(dyn.variables)} state variables, {len(dyn.links)} causal links, "
+            f"options {', '.join(o.id for o in dyn.options) or 'none'} "
+            f"(`realpolitik simulate`)")
+    if sc.deal is not None:
+        deal = sc.deal
+        sections.append(
+            f"deal: {' and '.join(deal.parties)} over {', '.join(i.id for i in deal.issues)} "
+            f"(`realpolitik deal`)")
+    for line in sections:
+        out.print(line)
+    if sc.sources:
+        t = Table(title=f"Sources ({len(sc.sources)})", title_justify="left")
+        for col in ("id", "date", "citation"):
+            t.add_column(col, overflow="fold")
+        for src in sc.sources:
+            t.add_row(src.id, src.date.isoformat() if src.date else "-", src.citation)
+        out.print(t)
 
 
 def _fmt_value(v: Any) -> str:
