@@ -26,23 +26,15 @@ import numpy as np
 
 from realpolitik.models.base import BargainingInput
 from realpolitik.models.smp import smp
-from realpolitik.scenario.ktab_csv import read_ktab_csv
+from realpolitik.scenario.arrays import to_input
+from realpolitik.scenario.ktab_csv import load_ktab_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "ktab"
 
 
 def ktab_input(path: Path) -> BargainingInput:
-    data = read_ktab_csv(path)
-    dims = [i["id"] for i in data["issues"]]
-    actors = data["actors"]
-    pos = np.array([[a["positions"][k] for k in dims] for a in actors], dtype=float)[None]
-    sal = np.array([[a["salience"][k] for k in dims] for a in actors], dtype=float)[None]
-    cap = np.array([a["capability"] for a in actors], dtype=float)[None]
-    sq = np.array([[i["status_quo"]["value"] for i in data["issues"]]], dtype=float)
-    d = len(dims)
-    return BargainingInput(pos, sal, cap, sq, np.zeros(d), np.full(d, 100.0),
-                           tuple(a["id"] for a in actors), tuple(dims))
+    return to_input(load_ktab_csv(path))
 
 
 def pos_log(path: Path) -> dict[str, list[float]]:

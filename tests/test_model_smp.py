@@ -17,7 +17,8 @@ from realpolitik.errors import ModelError
 from realpolitik.models import smp as S
 from realpolitik.models.base import BargainingInput
 from realpolitik.models.registry import get_model
-from realpolitik.scenario.ktab_csv import read_ktab_csv
+from realpolitik.scenario.arrays import to_input
+from realpolitik.scenario.ktab_csv import load_ktab_csv
 
 KTAB = Path(__file__).parent / "data" / "ktab"
 PROPS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -25,16 +26,7 @@ PROPS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCh
 
 def ktab_input(name: str) -> BargainingInput:
     """A KTAB CSV scenario as a batch of one (positions on 0-100, saliences / 100)."""
-    data = read_ktab_csv(KTAB / name)
-    dims = [i["id"] for i in data["issues"]]
-    actors = data["actors"]
-    pos = np.array([[a["positions"][k] for k in dims] for a in actors], dtype=float)[None]
-    sal = np.array([[a["salience"][k] for k in dims] for a in actors], dtype=float)[None]
-    cap = np.array([a["capability"] for a in actors], dtype=float)[None]
-    sq = np.array([[i["status_quo"]["value"] for i in data["issues"]]], dtype=float)
-    d = len(dims)
-    return BargainingInput(pos, sal, cap, sq, np.zeros(d), np.full(d, 100.0),
-                           tuple(a["id"] for a in actors), tuple(dims))
+    return to_input(load_ktab_csv(KTAB / name))
 
 
 def pos_log(name: str) -> dict[str, list[float]]:

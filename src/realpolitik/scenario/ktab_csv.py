@@ -101,3 +101,10 @@ def read_ktab_csv(path: str | Path, *, status_quo: float | None = None) -> dict[
         "issues": issues,
         "actors": actors,
     }
+
+
+def load_ktab_csv(path: str | Path, *, status_quo: float | None = None) -> Any:
+    """A KTAB CSV scenario as a validated :class:`~realpolitik.scenario.schema.Scenario`."""
+    from realpolitik.scenario.schema import Scenario
+
+    return Scenario.model_validate(read_ktab_csv(path, status_quo=status_quo))
