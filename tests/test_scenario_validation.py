@@ -20,7 +20,7 @@ EXPECTED: dict[str, tuple[int | None, str, str]] = {
     "02-malformed-yaml.yaml": (14, "", "malformed YAML/JSON"),
     "03-unknown-actor-in-relation.yaml": (46, "relations[0].to", "unknown actor id; actors are: a, b, c"),
     "04-duplicate-actor-id.yaml": (32, "actors[a].id", "duplicate id"),
-    "05-negative-capability.yaml": (35, "actors[b].capability", "capability must lie in >= 0"),
+    "05-negative-capability.yaml": (35, "actors[b].capability", "capability must be >= 0"),
     "06-nan-capability.yaml": (35, "actors[b].capability", "must be a finite number"),
     "07-huge-capability.yaml": (35, "actors[b].capability", "must lie within ±1e+09"),
     "08-salience-above-one.yaml": (38, "actors[b].salience.presence", "salience must lie in [0, 1]"),
@@ -89,7 +89,7 @@ def test_cli_validate_subprocess():
                            str(INVALID / "05-negative-capability.yaml")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
-    assert "actors[b].capability: capability must lie in >= 0" in proc.stderr
+    assert "actors[b].capability: capability must be >= 0" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -172,6 +172,7 @@ def register(app: typer.Typer) -> None:
         from realpolitik.dynamics.calibrate import calibrate, check, plot_check
         from realpolitik.scenario.loader import load_scenario
 
+        load_scenario(scenario)  # a broken scenario file is a user error (exit 2), before the fit
         cal = calibrate(include_assumed=not observed_only)
         fit = cal.fit
         series = cal.series

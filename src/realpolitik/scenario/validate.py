@@ -104,8 +104,8 @@ class Checker:
                 continue
             if (lo is not None and x < lo) or (hi is not None and x > hi):
                 sub = () if not isinstance(v, dict) else tuple(part.split("."))
-                allowed = f"[{lo:g}, {hi:g}]" if hi is not None else f">= {lo:g}"
-                self.add((*path, *sub), f"{what} must lie in {allowed}", x)
+                allowed = f"lie in [{lo:g}, {hi:g}]" if hi is not None else f"be >= {lo:g}"
+                self.add((*path, *sub), f"{what} must {allowed}", x)
 
     def inputs(self) -> Iterator[tuple[PathKey, Any]]:
         """Every numeric input of the scenario with its path."""
