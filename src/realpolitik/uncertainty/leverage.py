@@ -228,8 +228,10 @@ def _tile(inp: BargainingInput, times: int) -> BargainingInput:
 def _target(scenario: Any, actor: str, issue: str | None, band_name: str | None,
             positions: PositionKind) -> tuple[Any, Any]:
     """The issue and band to aim for; clear errors when they cannot be found."""
-    # With neither an issue nor a band named, aim at the scenario's first (main) issue.
     issues = [scenario.issue(issue)] if issue else list(scenario.issues)
+    if issue is None and band_name is None and len(issues) > 1:
+        raise RealpolitikError("name the issue (--issue) or a target band (--target-band); "
+                               f"issues are: {', '.join(scenario.issue_ids)}")
     if band_name is not None:
         hits = [(i, b) for i in issues for b in i.bands if b.name.lower() == band_name.lower()]
         if not hits:
