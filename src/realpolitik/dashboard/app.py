@@ -180,6 +180,15 @@ def _same_origin(request: Request) -> bool:
         return False
 
 
+
+def _detail_handler(status: int) -> Any:
+    """An exception handler answering ``{"detail": str(exc)}`` with ``status``."""
+
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    return handler
+
 def create_app(scenario_dir: Path | None = None, *, allowed_hosts: list[str] | None = None,
                max_upload_bytes: int = MAX_UPLOAD_BYTES, max_samples: int = MAX_SAMPLES,
                workers: int = 1) -> FastAPI:
@@ -241,21 +250,11 @@ def create_app(scenario_dir: Path | None = None, *, allowed_hosts: list[str] | N
     async def _scenario_error(request: Request, exc: ScenarioError) -> JSONResponse:
         return _problems_response(exc)
 
-    @api.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    @api.exception_handler(Conflict)
-    async def _conflict(request: Request, exc: Conflict) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
-
-    @api.exception_handler(TooManyJobs)
-    async def _busy(request: Request, exc: TooManyJobs) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=429)
-
-    @api.exception_handler(RealpolitikError)
-    async def _user_error(request: Request, exc: RealpolitikError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
+    # User errors: their message as `detail`, with the status code that fits (handlers are
+    # looked up along the exception's class hierarchy, so the most specific one wins).
+    for error, status in ((NotFound, 404), (Conflict, 409), (TooManyJobs, 429),
+                          (RealpolitikError, 400)):
+        api.add_exception_handler(error, _detail_handler(status))
 
     # -- page --------------------------------------------------------------------------------
     api.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
