@@ -18,8 +18,9 @@ random stream, and sample ``k`` is the ``k``-th number of that stream, reached d
    any chunked or parallel run, whatever the chunk sizes.
 3. Correlated inputs (the scenario's ``correlations``) are joined by a Gaussian copula: their
    uniforms become normal scores ``z = Phi^-1(u)``, are mixed with the Cholesky factor of the
-   copula's correlation matrix and mapped back with ``Phi``. This acts on each sample alone, so
-   it keeps the chunk invariance.
+   copula's correlation matrix and mapped back with ``Phi``. This acts on each sample alone, by
+   elementwise operations in a fixed order (not a BLAS product, whose rounding depends on the
+   chunk's width), so it keeps the chunk invariance bit for bit.
 4. Each uniform becomes an input value through the quantile function of the input's
    distribution (:mod:`realpolitik.uncertainty.marginals`).
 
@@ -132,9 +133,25 @@ def joint_uniforms(scenario: Any, slots: list[Slot], seed: int, start: int, n: i
         paths = sorted({p for a, b, _ in pairs for p in (a, b)})
         rows = [next(k for k, s in enumerate(slots) if s.path == p) for p in paths]
         factor = copula_factor(paths, pairs)
-        z = factor @ special.ndtri(u[rows])
+        z = mix_normal_scores(factor, special.ndtri(u[rows]))
         u[rows] = np.clip(special.ndtr(z), _TINY, 1.0 - 2.0**-53)
     return u
+
+
+def mix_normal_scores(factor: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``factor @ x`` for a lower-triangular ``factor`` (p, p) and scores ``x`` (p, n), per sample.
+
+    A BLAS product is not used on purpose: BLAS picks other kernels (and so other roundings) for
+    other column counts, so a chunk of one sample could differ in the last bit from the same
+    sample inside a chunk of 300. Here every sample's result is the same sequence of elementwise
+    multiply-adds, in a fixed order, whatever ``n`` is.
+    """
+    z = np.zeros_like(x)
+    for i in range(factor.shape[0]):
+        for j in range(i + 1):
+            if factor[i, j] != 0.0:
+                z[i] += factor[i, j] * x[j]
+    return z
 
 
 def inputs_from_rows(
