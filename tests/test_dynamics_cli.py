@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 SMALL = str(Path(__file__).parent / "data" / "dynamics" / "small.yaml")
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every command in a fresh folder: simulate writes its files to ./out by default."""
+    monkeypatch.chdir(tmp_path)
 
 
 def test_simulate_iraq_2024_all_options(run_cli, tmp_path: Path) -> None:
@@ -22,6 +30,28 @@ def test_simulate_iraq_2024_all_options(run_cli, tmp_path: Path) -> None:
     assert (tmp_path / "dynamics.png").stat().st_size > 1000
     assert "full_withdrawal" in (tmp_path / "summary.csv").read_text(encoding="utf-8")
     assert "iran_influence" in (tmp_path / "trajectories.csv").read_text(encoding="utf-8")
+
+
+def test_simulate_writes_plots_by_default(run_cli, tmp_path: Path) -> None:
+    """Without --out-dir the plots and tables go to ./out; --no-files writes nothing."""
+    code, _, err = run_cli("simulate", SMALL, "-n", "10", "--horizon", "2", "--no-files")
+    assert code == 0, err
+    assert not (tmp_path / "out").exists()
+    code, _, err = run_cli("simulate", SMALL, "-n", "10", "--horizon", "2")
+    assert code == 0, err
+    assert (tmp_path / "out" / "dynamics.png").stat().st_size > 1000
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {
+        "dynamics.png", "dynamics.html", "summary.csv", "trajectories.csv"}
+    assert "wrote out/dynamics.png" in " ".join(err.split())
+
+
+def test_simulate_unwritable_out_dir_is_a_clear_error(run_cli, tmp_path: Path) -> None:
+    """An --out-dir that is a file: exit 2 with the path and the reason, no traceback."""
+    (tmp_path / "taken").write_text("x")
+    code, _, err = run_cli("simulate", SMALL, "-n", "10", "--horizon", "2", "--out-dir", "taken")
+    assert code == 2
+    assert "error: taken: File exists" in err
+    assert "Traceback" not in err
 
 
 def test_simulate_same_seed_same_output(run_cli) -> None:

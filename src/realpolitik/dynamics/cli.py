@@ -86,9 +86,12 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(min=0, help="Random seed (the same seed gives the same output).")] = 0,
         model: Annotated[str, typer.Option("--model", "-m", help="Bargaining model for --option forecast.")] = "",
         level: Annotated[float, typer.Option(min=0.5, max=0.99, help="Width of the bands.")] = 0.90,
-        out_dir: Annotated[Path | None, typer.Option(
-            "--out-dir", help="Write dynamics.png, dynamics.html, trajectories.csv and "
-            "summary.csv here.")] = None,
+        out_dir: Annotated[Path, typer.Option(
+            "--out-dir", help="Where to write dynamics.png, dynamics.html, trajectories.csv and "
+            "summary.csv (created if missing).")] = Path("out"),
+        files: Annotated[bool, typer.Option(
+            "--files/--no-files", help="Write the plots and CSV tables (--no-files: print only).")
+        ] = True,
     ) -> None:
         """Simulate attacks, influence and state capacity over time under each policy option."""
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -135,7 +138,7 @@ def register(app: typer.Typer) -> None:
         for tr in results:
             print_option(tr, dyn, out, level)
         print_comparison(results, dyn, out, level)
-        if out_dir is not None:
+        if files:
             from realpolitik.dynamics.report import html_page, plot_options, trajectories_frame
 
             out_dir.mkdir(parents=True, exist_ok=True)
