@@ -340,8 +340,9 @@ def blocking_analysis(started: threading.Event) -> Any:
     """An analysis that reports progress until it is cancelled (stands in for a long run)."""
 
     def analyse(*args: Any, control: Control, **kwargs: Any) -> Any:
-        started.set()
-        for k in range(100_000):
+        control.progress("waiting", 0.0)
+        started.set()  # only now are state and stage both visible to the test
+        for k in range(1, 100_000):
             control.progress("waiting", k / 100_000)
             time.sleep(0.01)
         raise AssertionError("never cancelled")
