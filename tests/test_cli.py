@@ -148,3 +148,22 @@ def test_usage_errors_exit_2_without_traceback(run_cli, args):
     assert code == 2
     assert "Traceback" not in out + err
     assert "Error" in err
+
+
+@pytest.mark.parametrize("command", ["forecast", "deal", "sensitivity", "power", "backtest deu3"])
+def test_negative_seed_is_a_usage_error(run_cli, command):
+    """A negative --seed is refused with exit 2 by every command that takes one."""
+    code, out, err = run_cli(*command.split(), "--seed", "-1")
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert "--seed" in err
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7"])
+def test_negative_or_non_integer_seed_in_python(seed):
+    """The Python API refuses a seed numpy would choke on, with the library's own error."""
+    import realpolitik as rp
+    from realpolitik.errors import RealpolitikError
+
+    with pytest.raises(RealpolitikError, match="seed must be a non-negative integer"):
+        rp.forecast("iraq-2024", model="median", seed=seed)

@@ -142,6 +142,10 @@ def forecast(
     :meth:`ForecastResult.distribution`. ``backend="torch"`` (with ``device``) runs the model
     on torch through the array API; results come back as numpy.
     """
+    from realpolitik.uncertainty.sampling import resolve_seed
+
+    if seed is not None:
+        seed = resolve_seed(seed)  # a clear error for a negative or non-integer seed
     sc = load_scenario(scenario)
     spec = get_model(model)
     inp = to_input(sc, positions=positions)

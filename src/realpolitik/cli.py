@@ -79,7 +79,8 @@ def fmt(x: float, digits: int = 1) -> str:
 def forecast(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     model: Annotated[str, typer.Option("--model", "-m", help="A model name (see `realpolitik models`).")] = "",
-    seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same output).")] = 0,
+    seed: Annotated[int, typer.Option(
+        min=0, help="Random seed (the same seed gives the same output).")] = 0,
     private: Annotated[bool, typer.Option("--private", help="Use actors' private positions where known.")] = False,
     trace: Annotated[bool, typer.Option("--trace", help="Print the model's round-by-round trace.")] = False,
     output: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,

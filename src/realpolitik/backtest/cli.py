@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = MissingStatusQuo.drop,
         seed: Annotated[
-            int, typer.Option(help="Seed for stochastic models and the bootstrap intervals.")
+            int, typer.Option(min=0, help="Seed for stochastic models and the bootstrap intervals.")
         ] = 0,
         bootstrap: Annotated[
             int,

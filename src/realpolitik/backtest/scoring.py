@@ -33,6 +33,7 @@ from realpolitik.backtest.dataset import Dataset, Issue
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput, ModelSpec
 from realpolitik.models.registry import get_model, list_models
+from realpolitik.uncertainty.sampling import resolve_seed
 
 BASELINES = ("status-quo", "mean-position")
 MISSING_STATUS_QUO = ("drop", "midpoint")
@@ -217,6 +218,7 @@ def run_backtest(
     progress: Callable[[str], None] | None = None,
 ) -> BacktestResult:
     """Score ``models`` (default: every registered collective model) and the baselines."""
+    seed = resolve_seed(seed)
     selection = select_issues(dataset, min_actors=min_actors, missing_status_quo=missing_status_quo)
     specs = collective_models(models)
     issues = selection.issues

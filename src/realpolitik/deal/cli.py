@@ -148,10 +148,10 @@ def register(app: typer.Typer) -> None:
             help="A built-in scenario name or a YAML/JSON file with a `deal` section.")
         ] = DEFAULT_SCENARIO,
         samples: Annotated[int, typer.Option(
-            "--samples", "-n", help="Monte Carlo samples of the uncertain utilities.")
+            "--samples", "-n", min=1, help="Monte Carlo samples of the uncertain utilities.")
         ] = 1000,
         seed: Annotated[int, typer.Option(
-            help="Random seed (the same seed gives the same output).")] = 0,
+            min=0, help="Random seed (the same seed gives the same output).")] = 0,
         strategy_us: Annotated[str, typer.Option(
             "--strategy-us",
             help="Strategy of the deal's first party (the U.S. in iraq-2024): boulware, "

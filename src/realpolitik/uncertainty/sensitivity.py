@@ -33,7 +33,11 @@ from realpolitik.scenario.arrays import to_input
 from realpolitik.uncertainty.inputs import PositionKind, Slot, uncertain_slots
 from realpolitik.uncertainty.marginals import quantile
 from realpolitik.uncertainty.montecarlo import chunk_bounds, default_chunk_size
-from realpolitik.uncertainty.sampling import active_correlations, inputs_from_uniforms
+from realpolitik.uncertainty.sampling import (
+    active_correlations,
+    inputs_from_uniforms,
+    resolve_seed,
+)
 
 GroupBy = Literal["input", "actor"]
 _EDGE = 2.0**-53
@@ -89,6 +93,7 @@ def sobol(
 
     from realpolitik.models.registry import get_model
 
+    seed = resolve_seed(seed)
     spec = get_model(model)
     slots = uncertain_slots(scenario, positions)
     if not slots:
