@@ -167,8 +167,9 @@ def register(app: typer.Typer) -> None:
         observed_only: Annotated[bool, typer.Option(
             "--observed-only", help="Fit only the weeks backed by reports (to 19 Feb 2024); the "
             "later weeks become an out-of-sample check.")] = False,
-        out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to write calibration.png.")
-                           ] = Path("."),
+        out_dir: Annotated[Path, typer.Option(
+            "--out-dir", help="Where to write calibration.png (created if missing).")
+        ] = Path("out"),
     ) -> None:
         """Fit the attack process to the 2023-2024 attacks on U.S. forces; check it by simulation."""
         from realpolitik.cli import err, out
@@ -214,6 +215,7 @@ def register(app: typer.Typer) -> None:
                   f"inside the simulated {res.level:.0%} band ({samples} free-running simulations)")
         if outside:
             out.print("weeks outside the band: " + "; ".join(outside))
+        out_dir.mkdir(parents=True, exist_ok=True)
         png = plot_check(res, out_dir / "calibration.png")
         err.print(f"wrote {png}")
         _compare_with_scenario(scenario, cal, out, err, load_scenario)
