@@ -7,30 +7,15 @@ real, abridged output). Each ```python block is executed.
 
 from __future__ import annotations
 
-import re
-import shlex
 from pathlib import Path
 
 import pytest
 
+from doc_examples import blocks, commands, run_python
+
 README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def blocks(kind: str) -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    return re.findall(rf"```{kind}\n(.*?)```", text, flags=re.S)
-
-
-def sessions() -> list[tuple[str, list[str]]]:
-    """(command, expected output lines) pairs of every console block."""
-    out: list[tuple[str, list[str]]] = []
-    for block in blocks("console"):
-        for line in block.splitlines():
-            if line.startswith("$ "):
-                out.append((line[2:], []))
-            elif line.strip() and out:
-                out[-1][1].append(line.strip())
-    return out
+SESSIONS = [c for b in blocks(README) if b.lang == "console" for c in commands(b)]
+PYTHON = [b for b in blocks(README) if b.lang == "python"]
 
 
 def test_readme_has_the_two_setup_commands():
@@ -40,20 +25,19 @@ def test_readme_has_the_two_setup_commands():
     assert "pip install -e '.[test]' && pytest" in text
 
 
-@pytest.mark.parametrize(("command", "expected"), sessions(), ids=[c for c, _ in sessions()])
-def test_readme_console_session(command, expected, run_cli, tmp_path, monkeypatch):
+@pytest.mark.parametrize("command", SESSIONS, ids=[c.text for c in SESSIONS])
+def test_readme_console_session(command, run_cli, tmp_path, monkeypatch):
     """Each README command exits 0 and prints what the README shows."""
     monkeypatch.chdir(tmp_path)
-    args = shlex.split(command)
-    assert args[0] == "realpolitik"
-    code, out, err = run_cli(*args[1:])
+    assert command.argv[0] == "realpolitik"
+    code, out, err = run_cli(*command.argv[1:])
     assert code == 0, err
-    for line in expected:
-        assert line in out + err, f"{line!r} not in output of {command!r}:\n{out}"
+    for line in command.expected:
+        assert line in out + err, f"{line!r} not in output of {command.text!r}:\n{out}"
 
 
-@pytest.mark.parametrize("index", range(len(blocks("python"))))
-def test_readme_python_block(index, tmp_path, monkeypatch):
+@pytest.mark.parametrize("block", PYTHON, ids=[f"line {b.line}" for b in PYTHON])
+def test_readme_python_block(block, tmp_path, monkeypatch):
     """Each README Python block runs."""
     monkeypatch.chdir(tmp_path)
-    exec(compile(blocks("python")[index], f"README.md python block {index}", "exec"), {})
+    run_python(block, f"README.md:{block.line}", {})

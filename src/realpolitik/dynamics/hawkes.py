@@ -58,7 +58,9 @@ def poisson_icdf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     active = u > cdf
     while np.any(active):
         k = k + active
-        p = p * lam / np.maximum(k, 1.0)
+        # only active elements step on: a finished one keeps its p (a pmf value <= 1), so no
+        # product overflows however long others run
+        p = np.where(active, p * lam / np.maximum(k, 1.0), p)
         cdf = np.where(active, cdf + p, cdf)
         # float round-off: once p underflows the CDF stops growing; stop there
         active = active & (u > cdf) & (p > 0.0)
