@@ -163,7 +163,13 @@ def test_negative_seed_is_a_usage_error(run_cli, command):
 def test_negative_or_non_integer_seed_in_python(seed):
     """The Python API refuses a seed numpy would choke on, with the library's own error."""
     import realpolitik as rp
+    from realpolitik.dynamics.engine import section
+    from realpolitik.dynamics.model import simulate
     from realpolitik.errors import RealpolitikError
 
     with pytest.raises(RealpolitikError, match="seed must be a non-negative integer"):
         rp.forecast("iraq-2024", model="median", seed=seed)
+    scenario = rp.load_scenario("iraq-2024")
+    with pytest.raises(RealpolitikError, match="seed must be a non-negative integer"):
+        simulate(section(scenario), None, start=scenario.as_of, samples=2, seed=seed,
+                 horizon_months=1)
