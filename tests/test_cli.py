@@ -161,15 +161,24 @@ def test_negative_seed_is_a_usage_error(run_cli, command):
 
 @pytest.mark.parametrize("seed", [-1, 1.5, "7"])
 def test_negative_or_non_integer_seed_in_python(seed):
-    """The Python API refuses a seed numpy would choke on, with the library's own error."""
+    """Every Python entry point with a seed refuses one numpy would choke on, with our error."""
     import realpolitik as rp
     from realpolitik.dynamics.engine import section
     from realpolitik.dynamics.model import simulate
     from realpolitik.errors import RealpolitikError
+    from realpolitik.uncertainty.leverage import removal_effects
+    from realpolitik.uncertainty.power import power_indices
+    from realpolitik.uncertainty.sensitivity import sobol
 
-    with pytest.raises(RealpolitikError, match="seed must be a non-negative integer"):
-        rp.forecast("iraq-2024", model="median", seed=seed)
     scenario = rp.load_scenario("iraq-2024")
-    with pytest.raises(RealpolitikError, match="seed must be a non-negative integer"):
-        simulate(section(scenario), None, start=scenario.as_of, samples=2, seed=seed,
-                 horizon_months=1)
+    calls = [
+        lambda: rp.forecast(scenario, model="median", seed=seed),
+        lambda: simulate(section(scenario), None, start=scenario.as_of, samples=2, seed=seed,
+                         horizon_months=1),
+        lambda: power_indices(scenario, seed=seed),
+        lambda: removal_effects(scenario, seed=seed),
+        lambda: sobol(scenario, samples=4, seed=seed),
+    ]
+    for call in calls:
+        with pytest.raises(RealpolitikError, match="seed must be a non-negative integer"):
+            call()

@@ -34,7 +34,7 @@ from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
 from realpolitik.scenario.arrays import to_input
 from realpolitik.uncertainty.inputs import PositionKind
-from realpolitik.uncertainty.sampling import sample_inputs
+from realpolitik.uncertainty.sampling import resolve_seed, sample_inputs
 
 
 def drop_actor(inp: BargainingInput, i: int) -> BargainingInput:
@@ -52,6 +52,7 @@ def removal_effects(
     """Per actor and issue: the forecast without the actor and the change from the full forecast."""
     from realpolitik.models.registry import get_model
 
+    seed = resolve_seed(seed)
     spec = get_model(model)
     inp = to_input(scenario, positions=positions)
     base = np.asarray(to_numpy(run_model(spec, inp, seed=seed, **(params or {})).forecast))[0]
@@ -149,6 +150,7 @@ def best_move(
     """Search the levers that bring the forecast on ``issue`` into ``target_band`` (see the module)."""
     from realpolitik.models.registry import get_model
 
+    seed = resolve_seed(seed)
     spec = get_model(model)
     ids = scenario.actor_ids
     if actor not in ids:

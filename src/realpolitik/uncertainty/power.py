@@ -29,6 +29,7 @@ import pandas as pd
 
 from realpolitik.scenario.arrays import to_input
 from realpolitik.uncertainty.inputs import PositionKind
+from realpolitik.uncertainty.sampling import resolve_seed
 
 #: Largest number of actors for exact enumeration (2^16 coalitions).
 EXACT_MAX = 16
@@ -99,6 +100,7 @@ def power_indices(
     exact_max: int = EXACT_MAX,
 ) -> pd.DataFrame:
     """Per issue and actor: weight share, Shapley-Shubik and Banzhaf power (point inputs)."""
+    seed = resolve_seed(seed)
     inp = to_input(scenario, positions=positions)
     weights = np.asarray(inp.capability[0][:, None] * inp.salience[0])  # (n, d)
     n = weights.shape[0]
