@@ -122,6 +122,17 @@ def test_issue_nobody_cares_about_keeps_its_status_quo():
     np.testing.assert_allclose(f, [[30.0, 45.0]], atol=1e-9)
 
 
+def test_weak_second_actor_converges_to_the_closed_form():
+    """Power 60:1, actors 6 points apart: the optimum to 1e-9 of the scale.
+
+    Regression (hypothesis, CI): step lengths were once chosen by comparing sums of logs, whose
+    rounding hid the last improvements; the solver stopped 1.1e-7 short of the closed form.
+    """
+    x1, x2 = 30.591021953532238, 36.625
+    f = forecast(single([x1, x2], [1, 1], [0.6, 0.01], [0.0]))[0, 0]
+    assert f == pytest.approx(two_actor_nbs(x1, x2, 0.6, 0.01, 0.0), abs=1e-9)
+
+
 def test_far_status_quo_approaches_the_compromise_model():
     """Achen (2006): with the status quo far away the NBS is close to the weighted mean.
 

@@ -338,7 +338,11 @@ def _step_length(
     """The best of a few step lengths along ``step`` inside the relaxed rational set, (B, 1).
 
     Along ``x + t step`` actor i's shifted gain is ``h_i + b_i t - c_i t^2``, so every candidate
-    length is scored in closed form (layout (B, K, n): the sums run over the last axis).
+    length is scored in closed form (layout (B, K, n): the sums run over the last axis). The
+    score is the *improvement* over not moving, ``sum_i w_i log1p((b_i t - c_i t^2) / h_i)``:
+    near the optimum it is far below the rounding of the objective itself, and scoring absolute
+    values (sums of logs) there made a tie with ``t = 0`` stop the iteration early, about 1e-9
+    of the scale short of the optimum.
     """
     b = xp.sum(grad_g * step[:, None, :], axis=2)
     c = xp.sum(sal * step[:, None, :] ** 2, axis=2)
@@ -347,15 +351,15 @@ def _step_length(
     halvings = xp.asarray([0.5**k for k in range(HALVINGS)] + [0.0], dtype=step.dtype)
     t = top * halvings[None, :]  # (B, K)
     tt = t[:, :, None]
-    ht = h[:, None, :] + b[:, None, :] * tt - c[:, None, :] * tt**2
-    bad = (ht <= 0) & active[:, None, :]
-    safe = xp.where(active[:, None, :] & ~bad, ht, xp.ones_like(ht))
-    value = xp.sum(w[:, None, :] * xp.log(safe), axis=2)
+    change = b[:, None, :] * tt - c[:, None, :] * tt**2
+    bad = (h[:, None, :] + change <= 0) & active[:, None, :]
+    ratio = change / h[:, None, :]
+    safe = xp.where(active[:, None, :] & ~bad, ratio, xp.zeros_like(ratio))
+    value = xp.sum(w[:, None, :] * xp.log1p(safe), axis=2)
     v = x - sq
-    vv = xp.sum(v * v, axis=1, keepdims=True)
     vs = xp.sum(v * step, axis=1, keepdims=True)
     ss = xp.sum(step * step, axis=1, keepdims=True)
-    value = value - DELTA * (vv + 2.0 * t * vs + t**2 * ss)
+    value = value - DELTA * (2.0 * t * vs + t**2 * ss)
     value = xp.where(xp.any(bad, axis=2), -xp.inf, value)
     best = xp.argmax(value, axis=1)[:, None]
     return xp.take_along_axis(t, best, axis=1)
