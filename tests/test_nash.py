@@ -222,6 +222,23 @@ def test_relabelling(seed, n, d):
     np.testing.assert_allclose(forecast(permute(inp, order)), forecast(inp), atol=1e-7)
 
 
+@pytest.mark.parametrize("direction_steps", [1000, 20000])
+def test_relabelling_near_gridlock(direction_steps):
+    """A batch element whose hull passes 1.4e-5 from the origin: same answer in either order.
+
+    Regression (hypothesis seed 2185, n 7, d 3): Frank-Wolfe started at the first active actor,
+    so in one order it had not found the room to bargain after 1,000 steps and declared
+    gridlock (the status quo), 1e-3 away from the solution found in the other order.
+    """
+    inp = random_input(2185, batch=3, n=7, d=3)
+    order = np.random.default_rng(2185).permutation(7)
+    a = nash(inp, direction_steps=direction_steps)
+    b = nash(permute(inp, order), direction_steps=direction_steps)
+    np.testing.assert_allclose(np.asarray(a.forecast), np.asarray(b.forecast), atol=1e-7)
+    assert not np.asarray(a.extra["gridlock"]).any()
+    assert not np.asarray(b.extra["gridlock"]).any()
+
+
 @PROPS
 @given(seed=st.integers(0, 2**32 - 1), a=st.floats(0.01, 1000), b=st.floats(-1e4, 1e4))
 def test_affine_rescaling_and_shift(seed, a, b):
