@@ -127,7 +127,8 @@ def iraq():
 def test_iraq_page_capabilities_match_the_scenario(iraq):
     """Every actor's capability, range and source on the page are those of the YAML file."""
     scenario, page = iraq
-    rows = {re.search(r"\(`(\w+)`\)", r[0]).group(1): r for r in _rows(page, "Actors and capability")}
+    table = _rows(page, "Actors and capability")
+    rows = {re.search(r"\(`(\w+)`\)", r[0]).group(1): r for r in table}
     assert set(rows) == {a.id for a in scenario.actors}
     for actor in scenario.actors:
         _, kind, cap, source, note = rows[actor.id]

@@ -59,8 +59,9 @@ solved for the whole batch at once in two phases.
    order), move towards the point of that hull nearest the origin; an iterate with a positive
    margin certifies a direction, and the start is half way along it to the first actor's
    boundary. A hull reaching within 1e-9 of the origin, or no certificate after
-   ``direction_steps`` steps, means no room: the status quo is the forecast (gridlock). On one issue this is the familiar rule: there is room exactly when
-   every bargaining actor stands on the same side of the status quo.
+   ``direction_steps`` steps, means no room: the status quo is the forecast (gridlock). On one
+   issue this is the familiar rule: there is room exactly when every bargaining actor stands on
+   the same side of the status quo.
 2. *Bargain.* Damped Newton steps on ``sum_i w_i log g_i(x) - delta |x - q|^2`` (``g_i`` the
    gain), which is its own barrier for the rational set: first with equal weights (the optimum,
    the analytic centre of the set, lies well inside it, so the weighted solve that follows does
