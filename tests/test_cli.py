@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from realpolitik.report_schema import forecast_schema
+from realpolitik.api.schema import forecast_schema
 
 DATA = Path(__file__).parent / "data"
 

@@ -20,10 +20,10 @@ except RuntimeError as exc:  # starlette's test client needs httpx2 (or httpx)
     pytest.skip(f"no HTTP client for TestClient: {exc}", allow_module_level=True)
 
 from realpolitik.api import forecast as api_forecast
+from realpolitik.api.report import Control
 from realpolitik.dashboard import app as app_module
 from realpolitik.dashboard.app import create_app
 from realpolitik.dashboard.jobs import JobManager
-from realpolitik.report.analysis import Control
 from realpolitik.scenario.loader import builtin_path, load_scenario
 
 DATA = Path(__file__).parent / "data"

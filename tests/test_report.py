@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from realpolitik.report.analysis import Absent, Control, analyse, forecasts
-from realpolitik.report.edits import Edit, apply_edits, scenario_from_data
-from realpolitik.report.export import results_frame
-from realpolitik.report.html import SECTION_TITLES, render
+from realpolitik.api.report import Absent, Control, analyse, forecasts
+from realpolitik.api.report_export import results_frame
+from realpolitik.presentation.html import SECTION_TITLES, render
+from realpolitik.scenario.edits import Edit, apply_edits, scenario_from_data
 from realpolitik.scenario.loader import load_scenario
 
 DATA = Path(__file__).parent / "data"
@@ -120,7 +120,7 @@ def test_same_seed_same_numbers() -> None:
 
 def test_chunking_does_not_change_samples(monkeypatch: pytest.MonkeyPatch) -> None:
     """Sample k is the same however the run is cut into chunks."""
-    from realpolitik.report import analysis
+    from realpolitik.api import report as analysis
 
     sc = load_scenario("iraq-2024")
     whole = forecasts(sc, ["compromise"], samples=40, seed=9).models[0].draws
@@ -145,7 +145,7 @@ def test_cancel_stops_an_analysis() -> None:
     """A set cancel flag stops the run at its first progress report."""
     import threading
 
-    from realpolitik.report.analysis import Cancelled
+    from realpolitik.api.report import Cancelled
 
     flag = threading.Event()
     flag.set()
@@ -225,7 +225,7 @@ def test_docs_python_blocks_run(page: str, tmp_path: Path, monkeypatch: pytest.M
 
 def test_ensemble_section(iraq_report: str) -> None:
     """The ensemble section shows the ensemble when one is registered, else says there is none."""
-    from realpolitik.report.analysis import ENSEMBLE, model_names
+    from realpolitik.api.report import ENSEMBLE, model_names
 
     body = iraq_report.split('<section id="ensemble"', 1)[1].split("</section>", 1)[0]
     if ENSEMBLE in model_names():
@@ -240,7 +240,7 @@ def test_cancel_inside_a_subsystem(stage: str, section: str) -> None:
     """Cancelling while a subsystem runs (Monte Carlo, dynamics, deal) stops the analysis there."""
     import threading
 
-    from realpolitik.report.analysis import Cancelled
+    from realpolitik.api.report import Cancelled
 
     flag = threading.Event()
     seen: list[str] = []

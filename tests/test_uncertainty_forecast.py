@@ -150,7 +150,7 @@ def test_default_chunk_size_bounds_memory():
 def test_json_has_a_distribution_key_that_fits_the_schema(run_cli):
     """`forecast --samples N --format json` adds `distribution`; the document still validates."""
     jsonschema = pytest.importorskip("jsonschema")
-    from realpolitik.report_schema import forecast_schema
+    from realpolitik.api.schema import forecast_schema
 
     code, out, err = run_cli("forecast", SMALL, "--samples", "300", "--format", "json")
     assert code == 0, err
@@ -183,7 +183,7 @@ def test_cli_rejects_bad_sample_count(run_cli):
 @pytest.mark.parametrize("suffix", [".png", ".html"])
 def test_distribution_plot(tmp_path, small, suffix):
     """PNG plots are images; HTML plots are self-contained pages with hover titles."""
-    from realpolitik.uncertainty.plots import distribution_plot
+    from realpolitik.presentation.uncertainty_plots import distribution_plot
 
     dist = simulate(small, "median", 500, seed=0)
     path = distribution_plot(dist, tmp_path / f"d{suffix}")
@@ -200,7 +200,7 @@ def test_distribution_plot(tmp_path, small, suffix):
 
 def test_plot_to_unknown_suffix_is_a_user_error(tmp_path, small):
     """Only .png, .svg and .html are plotted."""
-    from realpolitik.uncertainty.plots import distribution_plot
+    from realpolitik.presentation.uncertainty_plots import distribution_plot
 
     dist = ForecastDistribution(small, "median", 0, "stated", np.zeros((60, 2)))
     with pytest.raises(RealpolitikError, match=r"\.png"):

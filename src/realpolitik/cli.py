@@ -416,7 +416,7 @@ def schema(
         doc = Scenario.model_json_schema(by_alias=True)
         doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     elif output == "forecast":
-        from realpolitik.report_schema import forecast_schema
+        from realpolitik.api.schema import forecast_schema
 
         doc = forecast_schema()
     else:

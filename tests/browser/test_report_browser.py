@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from realpolitik.presentation.html import SECTION_TITLES
 from realpolitik.report.cli import write_report
-from realpolitik.report.html import SECTION_TITLES
 
 pytestmark = pytest.mark.browser
 

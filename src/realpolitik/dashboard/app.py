@@ -35,12 +35,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from realpolitik import __version__
+from realpolitik.api.report import SECTIONS, Control, analyse, has_module, model_names
+from realpolitik.api.report_export import analysis_json, results_frame
 from realpolitik.dashboard.jobs import JobManager, TooManyJobs, problem_json
 from realpolitik.dashboard.store import MAX_UPLOAD_BYTES, Conflict, NotFound, ScenarioStore
 from realpolitik.errors import ModelError, Problem, RealpolitikError, ScenarioError
-from realpolitik.report.analysis import SECTIONS, Control, analyse, has_module, model_names
-from realpolitik.report.edits import Edit, apply_edits, dump_yaml
-from realpolitik.report.export import analysis_json, results_frame
+from realpolitik.scenario.edits import Edit, apply_edits, dump_yaml
 from realpolitik.scenario.loader import parse_scenario
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.values import UncertainValue
@@ -363,7 +363,7 @@ def create_app(scenario_dir: Path | None = None, *, allowed_hosts: list[str] | N
     @api.post("/api/forecast", summary="Point forecasts of every chosen model (immediate)")
     def forecast(body: ForecastIn) -> dict[str, Any]:
         from realpolitik.api import band_of
-        from realpolitik.report.analysis import point_forecast
+        from realpolitik.api.report import point_forecast
 
         sc = store.scenario(body.scenario, body.edit_list())
         out = []

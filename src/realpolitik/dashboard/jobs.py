@@ -1,7 +1,7 @@
 """Background jobs of the dashboard: long runs with an id, progress, a result and cancellation.
 
 A job runs a function ``fn(control)`` in a small thread pool. The function reports progress
-through its :class:`~realpolitik.report.analysis.Control` and stops at the next chunk once the
+through its :class:`~realpolitik.api.report.Control` and stops at the next chunk once the
 job is cancelled. Finished jobs are kept (the newest :data:`KEEP`) so that their results can be
 fetched and downloaded.
 """
@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from realpolitik.api.report import Cancelled, Control
 from realpolitik.errors import RealpolitikError, ScenarioError
-from realpolitik.report.analysis import Cancelled, Control
 
 #: Finished jobs kept for their results.
 KEEP = 32

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from realpolitik.errors import Problem, RealpolitikError, ScenarioError
-from realpolitik.report.edits import Edit, apply_edits, scenario_from_data
+from realpolitik.scenario.edits import Edit, apply_edits, scenario_from_data
 from realpolitik.scenario.loader import builtin_names, builtin_path, parse_scenario
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.yamlio import parse_document, read_text

@@ -11,7 +11,7 @@ Modules (one concept each):
 - :mod:`~realpolitik.deal.solutions` - Pareto frontier, Nash, Kalai-Smorodinsky, maximum welfare;
 - :mod:`~realpolitik.deal.protocol` - the alternating-offers mechanism and negotiator strategies;
 - :mod:`~realpolitik.deal.api` - Monte Carlo over uncertain utilities, tidy pandas tables;
-- :mod:`~realpolitik.deal.plot` - the Pareto frontier with the agreements reached (matplotlib);
+- :mod:`~realpolitik.presentation.deal_plot` - the Pareto frontier with the agreements reached (matplotlib);
 - :mod:`~realpolitik.deal.cli` - the ``realpolitik deal`` command.
 
 Nothing is imported here: the scenario schema imports :mod:`realpolitik.deal.schema`, so this

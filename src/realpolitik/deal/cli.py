@@ -181,8 +181,8 @@ def register(app: typer.Typer) -> None:
 
         from realpolitik.cli import emit, err, out
         from realpolitik.deal.api import negotiate
-        from realpolitik.deal.plot import plot_frontier
         from realpolitik.errors import RealpolitikError
+        from realpolitik.presentation.deal_plot import plot_frontier
 
         if top < 1:
             raise RealpolitikError(f"--top must be at least 1, got {top}")

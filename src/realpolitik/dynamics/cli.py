@@ -139,7 +139,11 @@ def register(app: typer.Typer) -> None:
             print_option(tr, dyn, out, level)
         print_comparison(results, dyn, out, level)
         if files:
-            from realpolitik.dynamics.report import html_page, plot_options, trajectories_frame
+            from realpolitik.presentation.dynamics_report import (
+                html_page,
+                plot_options,
+                trajectories_frame,
+            )
 
             out_dir.mkdir(parents=True, exist_ok=True)
             png = plot_options(results, dyn, out_dir / "dynamics.png", level=level)

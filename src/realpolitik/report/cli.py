@@ -67,8 +67,8 @@ def write_report(scenario: str, out_file: Path, *, samples: int = DEFAULT_SAMPLE
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from realpolitik.report.analysis import Control, analyse
-    from realpolitik.report.html import render
+    from realpolitik.api.report import Control, analyse
+    from realpolitik.presentation.html import render
     from realpolitik.scenario.loader import load_scenario
 
     sc = load_scenario(scenario)

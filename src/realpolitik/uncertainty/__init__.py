@@ -11,7 +11,7 @@ Modules (one concept each):
 - :mod:`~realpolitik.uncertainty.sensitivity` - Sobol indices (SALib) and one-at-a-time swings;
 - :mod:`~realpolitik.uncertainty.power` - Shapley-Shubik and Banzhaf power of the actors;
 - :mod:`~realpolitik.uncertainty.leverage` - removing actors, and the best move for an actor;
-- :mod:`~realpolitik.uncertainty.plots` - PNG (matplotlib) and self-contained HTML (inline SVG) plots.
+- :mod:`~realpolitik.presentation.uncertainty_plots` - PNG (matplotlib) and self-contained HTML (inline SVG) plots.
 
 Nothing is imported here: importing the package has no side effects and stays cheap.
 """

@@ -82,7 +82,7 @@ def after_forecast(result: Any, plot: Path | None, quiet: bool = False) -> None:
     for text in result.sampled.warnings():
         _err.print(f"warning: {text}", markup=False)
     if plot is not None:
-        from realpolitik.uncertainty.plots import distribution_plot
+        from realpolitik.presentation.uncertainty_plots import distribution_plot
 
         _err.print(f"wrote {distribution_plot(result.sampled, plot)}")
 
@@ -121,7 +121,7 @@ def register(app: typer.Typer) -> None:
         res = sobol(sc, model, samples, seed, positions=positions, by=by.value)
         sw = swings(sc, model, positions=positions, seed=seed)
         if plot is not None:
-            from realpolitik.uncertainty.plots import tornado_plot
+            from realpolitik.presentation.uncertainty_plots import tornado_plot
 
             _err.print(f"wrote {tornado_plot(sw, sc, plot, model=res.model)}")
         if output is Output.json:
@@ -178,7 +178,7 @@ def register(app: typer.Typer) -> None:
         pw = power_indices(sc, positions=positions, draws=draws, seed=seed)
         rm = removal_effects(sc, model, positions=positions, seed=seed)
         if plot is not None:
-            from realpolitik.uncertainty.plots import power_plot
+            from realpolitik.presentation.uncertainty_plots import power_plot
 
             _err.print(f"wrote {power_plot(pw, sc, plot)}")
         merged = pw.merge(rm[["actor", "issue", "forecast", "without", "change"]],

@@ -1,4 +1,4 @@
-"""An :class:`~realpolitik.report.analysis.Analysis` as JSON (for the dashboard) or a tidy table.
+"""An :class:`~realpolitik.api.report.Analysis` as JSON (for the dashboard) or a tidy table.
 
 The tidy table (:func:`results_frame`) has one row per number: ``section`` (forecast, band,
 dynamics, event, drivers, power, deal), ``subject`` (a model, an option or a table row),
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from realpolitik.report.analysis import (
+from realpolitik.api.report import (
     Absent,
     Analysis,
     DealSummary,

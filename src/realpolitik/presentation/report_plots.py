@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.report.analysis import DynamicsResult, ForecastSection, ModelForecast, Table
+from realpolitik.api.report import DynamicsResult, ForecastSection, ModelForecast, Table
 from realpolitik.scenario.schema import Scenario
 
 _COLOURS = ("#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0e7490", "#a16207",

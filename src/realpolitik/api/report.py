@@ -540,7 +540,7 @@ def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = Non
                         f"{dom['model']} forecast of {dom['issue']} ({dom['point']:.1f}; 90% "
                         f"of samples {dom['q05']:.1f}-{dom['q95']:.1f})")
     png = None
-    plot = _optional("realpolitik.deal.plot")
+    plot = _optional("realpolitik.presentation.deal_plot")
     if figure and plot is not None and hasattr(plot, "plot_frontier"):
         import tempfile
         from pathlib import Path

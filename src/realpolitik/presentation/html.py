@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from realpolitik import __version__
-from realpolitik.report import plots
-from realpolitik.report.analysis import (
+from realpolitik.api.report import (
     QUANTILES,
     Absent,
     Analysis,
@@ -26,6 +25,7 @@ from realpolitik.report.analysis import (
     Pivotal,
     Table,
 )
+from realpolitik.presentation import report_plots as plots
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.values import UncertainValue
 
