@@ -1,0 +1,39 @@
+"""Scenarios for the interfaces: find, load, parse, check, edit and convert scenario files.
+
+The CLI and the dashboard reach the scenario layer only through this module, so that what they
+may do with a scenario is one list.
+"""
+
+from realpolitik.scenario.arrays import PositionKind
+from realpolitik.scenario.edits import Edit, apply_edits, dump_yaml, scenario_from_data
+from realpolitik.scenario.ktab_csv import load_ktab_csv, read_ktab_csv
+from realpolitik.scenario.loader import (
+    DEFAULT_SCENARIO,
+    builtin_names,
+    builtin_path,
+    load_scenario,
+    parse_scenario,
+)
+from realpolitik.scenario.schema import Issue, Scenario
+from realpolitik.scenario.values import UncertainValue
+from realpolitik.scenario.yamlio import parse_document, read_text
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "Edit",
+    "Issue",
+    "PositionKind",
+    "Scenario",
+    "UncertainValue",
+    "apply_edits",
+    "builtin_names",
+    "builtin_path",
+    "dump_yaml",
+    "load_ktab_csv",
+    "load_scenario",
+    "parse_document",
+    "parse_scenario",
+    "read_ktab_csv",
+    "read_text",
+    "scenario_from_data",
+]
