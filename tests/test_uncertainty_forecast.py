@@ -71,7 +71,7 @@ def test_summary_matches_numpy_and_bands_sum_to_one(small):
 def test_band_assignment_matches_band_of(small):
     """A sample counts in the first band that holds it, exactly as the point forecast's band."""
     from realpolitik.api import band_of
-    from realpolitik.uncertainty.distribution import band_counts
+    from realpolitik.scenario.bands import band_counts
 
     issue = small.issue("presence")
     values = np.array([0.0, 15.0, 15.0, 49.9, 50.0, 100.0])

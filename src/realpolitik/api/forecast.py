@@ -18,19 +18,12 @@ import pandas as pd
 from realpolitik.models.base import BargainingInput, BargainingOutcome
 from realpolitik.models.registry import DEFAULT_MODEL, get_model
 from realpolitik.scenario.arrays import PositionKind, to_input
+from realpolitik.scenario.bands import band_of
 from realpolitik.scenario.loader import DEFAULT_SCENARIO, load_scenario
 from realpolitik.scenario.schema import Issue, Scenario
 
 if TYPE_CHECKING:
     from realpolitik.uncertainty.distribution import ForecastDistribution
-
-
-def band_of(issue: Issue, value: float) -> str | None:
-    """Name of the scenario's outcome band of ``issue`` that contains ``value`` (None if none)."""
-    for band in issue.bands:
-        if band.low <= value <= band.high:
-            return band.name
-    return None
 
 
 def nearest_anchor(issue: Issue, value: float) -> str | None:

@@ -26,6 +26,7 @@ import numpy as np
 
 from realpolitik.errors import RealpolitikError
 from realpolitik.scenario.arrays import PositionKind
+from realpolitik.scenario.bands import band_shares
 from realpolitik.scenario.schema import Scenario
 
 #: Samples per model call of a Monte Carlo run (the unit of progress and of cancellation).
@@ -131,13 +132,7 @@ class ModelForecast:
             x = np.array([self.point[issue]])
         else:
             x = self.draws[:, self.issue_ids.index(issue)]
-        free = np.ones(x.shape[0], dtype=bool)
-        out = {}
-        for b in iss.bands:  # the first band listed wins at a shared edge, as api.band_of
-            inside = free & (x >= b.low) & (x <= b.high)
-            out[b.name] = float(np.mean(inside))
-            free &= ~inside
-        return out
+        return band_shares(iss, x)
 
     def rows(self, scenario: Scenario) -> list[dict[str, Any]]:
         """Tidy rows: one per issue with the point forecast, quantiles and band probabilities."""

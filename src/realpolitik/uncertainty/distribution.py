@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from realpolitik.scenario.bands import band_counts
+
 #: Quantiles reported as the band of a forecast.
 LOW_Q, HIGH_Q = 0.05, 0.95
 #: Largest acceptable MCSE of the 5 %/95 % quantiles, as a fraction of the scale span.
@@ -50,17 +52,6 @@ def wilson(k: int, n: int) -> tuple[float, float]:
     lo = 0.0 if k == 0 else max(0.0, centre - half)
     hi = 1.0 if k == n else min(1.0, centre + half)
     return (min(lo, p), max(hi, p))
-
-
-def band_counts(issue: Any, values: np.ndarray) -> list[tuple[Any, int]]:
-    """How many samples fall in each of the issue's bands (first band listed wins, as ``band_of``)."""
-    free = np.ones(values.shape[0], dtype=bool)
-    out = []
-    for band in issue.bands:
-        inside = free & (values >= band.low) & (values <= band.high)
-        out.append((band, int(np.count_nonzero(inside))))
-        free &= ~inside
-    return out
 
 
 @dataclass(frozen=True)
