@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from realpolitik.api.report import Cancelled, Control
+from realpolitik.dashboard.encoding import problem_json
 from realpolitik.errors import RealpolitikError, ScenarioError
 
 #: Finished jobs kept for their results.
@@ -149,15 +150,3 @@ class JobManager:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
-
-def problem_json(p: Any) -> dict[str, Any]:
-    """A :class:`~realpolitik.errors.Problem` as JSON: file, line, field, message, value."""
-    value = p.value if p.has_value else None
-    if value is not None and not isinstance(value, str | int | float | bool):
-        value = repr(value)
-    if isinstance(value, float) and value != value:  # NaN
-        value = "nan"
-    elif isinstance(value, float) and value in (float("inf"), float("-inf")):
-        value = str(value)
-    return {"file": p.file, "line": p.line, "field": p.field, "message": p.message,
-            "value": value, "text": str(p)}

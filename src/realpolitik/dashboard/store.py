@@ -23,16 +23,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from realpolitik.api.scenario import (
+    Edit,
+    Scenario,
+    apply_edits,
+    builtin_names,
+    builtin_path,
+    dump_yaml,
+    parse_document,
+    parse_scenario,
+    read_text,
+    scenario_from_data,
+)
 from realpolitik.errors import Problem, RealpolitikError, ScenarioError
-from realpolitik.scenario.edits import Edit, apply_edits, scenario_from_data
-from realpolitik.scenario.loader import builtin_names, builtin_path, parse_scenario
-from realpolitik.scenario.schema import Scenario
-from realpolitik.scenario.yamlio import parse_document, read_text
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 _SUFFIXES = (".yaml", ".yml", ".json")
-#: Largest uploaded scenario, in bytes.
-MAX_UPLOAD_BYTES = 1_000_000
 #: Parsed scenarios kept in memory.
 PARSED_CACHE = 32
 
@@ -114,6 +120,13 @@ class ScenarioStore:
         if not isinstance(data, dict):
             raise ScenarioError([Problem(file, 1, "", "expected a mapping of scenario fields")])
         return data, file
+
+    def edited_text(self, ref: str, edits: list[Edit]) -> str:
+        """The text of scenario ``ref`` with ``edits`` applied (the file's own text without edits)."""
+        if not edits:
+            return self.text(ref)[0]
+        data, file = self.data(ref)
+        return dump_yaml(apply_edits(data, edits, file))
 
     def scenario(self, ref: str, edits: list[Edit] | None = None) -> Scenario:
         """The validated scenario ``ref`` with ``edits`` applied (the file is never changed).
