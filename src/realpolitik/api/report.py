@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
-import math
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.errors import RealpolitikError
+from realpolitik.jsonsafe import plain
 from realpolitik.scenario.arrays import PositionKind
 from realpolitik.scenario.bands import band_shares
 from realpolitik.scenario.schema import Scenario
@@ -83,14 +83,6 @@ def _optional(name: str) -> Any | None:
     """Module ``name`` if it exists, else None (other import errors propagate: they are bugs)."""
     return importlib.import_module(name) if has_module(name) else None
 
-
-def finite_or_none(x: Any) -> float | None:
-    """``x`` as a float, or None where it is not a finite number (JSON has no NaN)."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 # ------------------------------------------------------------------------------------------
@@ -285,16 +277,9 @@ def table_from_frame(frame: Any, caption: str, limit: int | None = None) -> Tabl
     df = frame.reset_index() if getattr(frame.index, "name", None) else frame
     if limit is not None:
         df = df.head(limit)
-    rows = [[_plain(v) for v in r] for r in df.itertuples(index=False, name=None)]
+    rows = [[plain(v) for v in r] for r in df.itertuples(index=False, name=None)]
     return Table(caption, [str(c) for c in df.columns], rows)
 
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 @dataclass(frozen=True)

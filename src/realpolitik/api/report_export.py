@@ -23,8 +23,8 @@ from realpolitik.api.report import (
     ModelForecast,
     Pivotal,
     Table,
-    finite_or_none,
 )
+from realpolitik.jsonsafe import finite_or_none, json_safe
 from realpolitik.scenario.schema import Scenario
 
 #: Bins of the forecast histograms sent to the page.
@@ -74,7 +74,7 @@ def table_json(t: Table | Absent) -> dict[str, Any]:
     if isinstance(t, Absent):
         return {"absent": t.reason}
     rows = [[finite_or_none(v) if isinstance(v, float) else v for v in r] for r in t.rows]
-    return {"caption": t.caption, "columns": t.columns, "rows": _jsonable(rows)}
+    return {"caption": t.caption, "columns": t.columns, "rows": json_safe(rows)}
 
 
 def tables_json(ts: list[Table] | Absent) -> dict[str, Any]:
@@ -84,18 +84,6 @@ def tables_json(ts: list[Table] | Absent) -> dict[str, Any]:
     return {"tables": [table_json(t) for t in ts]}
 
 
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float):
-        return finite_or_none(x)
-    if x is None or isinstance(x, str | int | bool):
-        return x
-    return str(x)
 
 
 def dynamics_json(d: DynamicsResult | Absent) -> dict[str, Any]:

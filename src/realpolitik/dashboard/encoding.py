@@ -1,7 +1,7 @@
 """How the dashboard writes JSON: one policy for numbers that are not finite.
 
 JSON has no NaN or infinity. Every JSON answer of the dashboard goes through :func:`json_safe`,
-the rule of the report's JSON export (:mod:`realpolitik.api.report_export`): a non-finite number
+the rule of every JSON output (:mod:`realpolitik.jsonsafe`): a non-finite number
 is ``null``. :class:`SafeJSONResponse` applies it to a whole answer; the app uses it as its
 default response class and in its error handlers.
 """
@@ -12,11 +12,8 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from realpolitik.api.report_export import _jsonable
 from realpolitik.errors import Problem
-
-#: ``x`` with every non-finite float replaced by None (the report export's rule).
-json_safe = _jsonable
+from realpolitik.jsonsafe import json_safe
 
 
 class SafeJSONResponse(JSONResponse):

@@ -46,6 +46,7 @@ from realpolitik.deal.solutions import (
 )
 from realpolitik.deal.utility import point_draw, sample_draw
 from realpolitik.errors import RealpolitikError
+from realpolitik.jsonsafe import plain
 from realpolitik.scenario.loader import DEFAULT_SCENARIO, load_scenario
 from realpolitik.scenario.schema import Scenario
 
@@ -279,7 +280,7 @@ class DealResult:
         """A JSON-ready summary: outcomes, packages, per-issue distributions, solutions."""
 
         def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+            return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
         return {
             "scenario": {"id": self.scenario.id, "title": self.scenario.title,
@@ -297,13 +298,6 @@ class DealResult:
             "warnings": self.warnings(),
         }
 
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 # ----------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from realpolitik.jsonsafe import finite_or_none
 from realpolitik.scenario.bands import band_counts
 
 #: Quantiles reported as the band of a forecast.
@@ -185,6 +186,5 @@ def suggest_samples(n: int, mcse: float, target: float) -> int:
 
 
 def _r(x: float | None) -> float | None:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return None
-    return round(float(x), 6)
+    v = finite_or_none(x)
+    return None if v is None else round(v, 6)
