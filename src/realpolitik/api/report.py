@@ -14,8 +14,6 @@ callback ``(stage, fraction)``. A cancelled run raises :class:`Cancelled`.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,11 +21,20 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.api.forecast import forecast
+from realpolitik.deal.api import DealResult, negotiate
+from realpolitik.dynamics import engine
+from realpolitik.dynamics.model import event_probability, simulate
 from realpolitik.errors import RealpolitikError
 from realpolitik.jsonsafe import plain
+from realpolitik.models.registry import DEFAULT_MODEL, get_model, list_models
 from realpolitik.scenario.arrays import PositionKind
 from realpolitik.scenario.bands import band_shares
 from realpolitik.scenario.schema import Scenario
+from realpolitik.uncertainty import sensitivity
+from realpolitik.uncertainty.inputs import uncertain_slots
+from realpolitik.uncertainty.leverage import removal_effects
+from realpolitik.uncertainty.power import power_indices
 
 #: Samples per model call of a Monte Carlo run (the unit of progress and of cancellation).
 CHUNK = 256
@@ -71,17 +78,6 @@ class Control:
         self.check()
 
 
-def has_module(name: str) -> bool:
-    """Whether module ``name`` can be imported (without importing it if its parent is absent)."""
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-def _optional(name: str) -> Any | None:
-    """Module ``name`` if it exists, else None (other import errors propagate: they are bugs)."""
-    return importlib.import_module(name) if has_module(name) else None
 
 
 
@@ -164,8 +160,6 @@ class ForecastSection:
 
 def model_names() -> list[str]:
     """Names of the registered models, in registry order."""
-    from realpolitik.models.registry import list_models
-
     return [s.name for s in list_models()]
 
 
@@ -179,10 +173,6 @@ def monte_carlo_draws(
     :data:`CHUNK` samples, so a run reports progress and can be cancelled between chunks; sample
     ``k`` is the same whatever the chunking. Returns the draws and the subsystem's warnings.
     """
-    from realpolitik.api import forecast
-
-    if not has_module("realpolitik.uncertainty.montecarlo"):
-        return Absent("the Monte Carlo subsystem (realpolitik.uncertainty) is not installed")
     control = control or Control()
     done = [0]
 
@@ -199,11 +189,7 @@ def monte_carlo_draws(
 def point_forecast(scenario: Scenario, model: str, seed: int = 0,
                    positions: PositionKind = "stated") -> ModelForecast:
     """The point forecast of one model (batch of one at the point values)."""
-    from realpolitik.api import forecast
-
     result = forecast(scenario, model, seed=seed, positions=positions)
-    from realpolitik.models.registry import get_model
-
     spec = get_model(model)
     return ModelForecast(spec.name, spec.title, spec.reference, tuple(scenario.issue_ids),
                          result.forecast, None, seed)
@@ -214,18 +200,13 @@ def forecasts(
     positions: PositionKind = "stated", control: Control | None = None,
 ) -> ForecastSection:
     """Point forecasts of ``models`` (default: all registered) and, with ``samples``, their bands."""
-    from realpolitik.models.registry import get_model
-
     control = control or Control()
     names = [get_model(m).name for m in (models or model_names())]
     names = list(dict.fromkeys(names))
     registered = model_names()
     ensemble_name = ENSEMBLE if ENSEMBLE in registered else None
     mc_absent: Absent | None = None
-    if samples > 0 and not has_module("realpolitik.uncertainty.montecarlo"):
-        mc_absent = Absent("the Monte Carlo subsystem (realpolitik.uncertainty) is not installed: "
-                           "point forecasts only")
-    elif samples <= 0:
+    if samples <= 0:
         mc_absent = Absent("no Monte Carlo samples were asked for (--samples 0)")
     warnings: list[str] = []
     if mc_absent is None and samples < FEW_SAMPLES:
@@ -320,18 +301,12 @@ def drivers(scenario: Scenario, model: str, *, sobol: int = 0, seed: int = 0,
     Swings cost 2m + 1 model runs for m uncertain inputs; Sobol indices cost N (g + 2) runs for
     N base samples (a power of two) and g actors, so they are computed only when asked for.
     """
-    sens = _optional("realpolitik.uncertainty.sensitivity")
-    if sens is None:
-        return Absent("the sensitivity analysis (realpolitik.uncertainty.sensitivity) is not "
-                      "installed")
-    from realpolitik.uncertainty.inputs import uncertain_slots
-
     if not uncertain_slots(scenario, positions):
         return Absent("no input of the scenario has a distribution, so none can move the "
                       "forecast")
     control = control or Control()
     control.progress("drivers: swings", 0.0)
-    swings = sens.swings(scenario, model, positions=positions, seed=seed)
+    swings = sensitivity.swings(scenario, model, positions=positions, seed=seed)
     indices = None
     notes: list[str] = []
     base = 0
@@ -345,7 +320,7 @@ def drivers(scenario: Scenario, model: str, *, sobol: int = 0, seed: int = 0,
             done[0] += n
             control.progress("drivers: Sobol indices", done[0] / total)
 
-        res = sens.sobol(scenario, model, base, seed, positions=positions, by="actor",
+        res = sensitivity.sobol(scenario, model, base, seed, positions=positions, by="actor",
                          resamples=100, progress=tick)
         indices, notes, base = res.frame, list(res.notes), res.base_samples
     return Drivers(model, swings, indices, base, notes)
@@ -378,17 +353,12 @@ class Pivotal:
 def power(scenario: Scenario, model: str, *, samples: int, seed: int,
           positions: PositionKind = "stated", control: Control | None = None) -> Pivotal | Absent:
     """Power indices of every actor on every issue, and the change of the forecast without it."""
-    pw = _optional("realpolitik.uncertainty.power")
-    if pw is None:
-        return Absent("power indices (realpolitik.uncertainty.power) are not installed")
     control = control or Control()
     control.progress("pivotal actors", 0.0)
-    frame = pw.power_indices(scenario, positions=positions, seed=seed)
+    frame = power_indices(scenario, positions=positions, seed=seed)
     removal = None
-    lev = _optional("realpolitik.uncertainty.leverage")
-    if lev is not None and hasattr(lev, "removal_effects"):
-        control.progress("pivotal actors: removal", 0.5)
-        removal = lev.removal_effects(scenario, model, positions=positions, seed=seed)
+    control.progress("pivotal actors: removal", 0.5)
+    removal = removal_effects(scenario, model, positions=positions, seed=seed)
     return Pivotal(model, frame, removal)
 
 
@@ -432,11 +402,6 @@ def dynamics(scenario: Scenario, *, samples: int, seed: int, options: Sequence[s
     variable.
     """
     control = control or Control()
-    engine = _optional("realpolitik.dynamics.engine")
-    if engine is None:
-        return Absent("the dynamics subsystem (realpolitik.dynamics) is not installed")
-    from realpolitik.dynamics.model import event_probability, simulate
-
     dyn = getattr(scenario, "dynamics", None)
     if dyn is None:
         return Absent(f"scenario {scenario.id!r} has no `dynamics` section")
@@ -475,12 +440,15 @@ def dynamics(scenario: Scenario, *, samples: int, seed: int, options: Sequence[s
 # the deal
 @dataclass(frozen=True)
 class DealSummary:
-    """The deal subsystem's tables (outcomes, packages, solutions), a figure and its warnings."""
+    """The deal subsystem's tables (outcomes, packages, solutions) and its warnings.
+
+    ``negotiation`` is the :class:`~realpolitik.deal.api.DealResult` itself, for figures.
+    """
 
     parties: list[str]
     p_agreement: float
     tables: list[Table]
-    png: bytes | None = None
+    negotiation: DealResult | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -490,12 +458,9 @@ class DealSummary:
 
 
 def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = None,
-         positions: PositionKind = "stated", control: Control | None = None,
-         figure: bool = True) -> DealSummary | Absent:
+         positions: PositionKind = "stated",
+         control: Control | None = None) -> DealSummary | Absent:
     """The negotiated deal of the scenario's ``deal`` section (Monte Carlo of the deal subsystem)."""
-    api = _optional("realpolitik.deal.api")
-    if api is None or not hasattr(api, "negotiate"):
-        return Absent("the deal subsystem (realpolitik.deal.api) is not installed")
     if getattr(scenario, "deal", None) is None:
         return Absent(f"scenario {scenario.id!r} has no `deal` section")
     control = control or Control()
@@ -503,7 +468,7 @@ def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = Non
     def tick(done: int, total: int) -> None:
         control.progress("deal", done / max(total, 1))
 
-    result = api.negotiate(scenario, samples=max(samples, 1), seed=seed, model=model,
+    result = negotiate(scenario, samples=max(samples, 1), seed=seed, model=model,
                            positions=positions, progress=tick)
     tables = [
         table_from_frame(result.outcomes(), "Outcome of the negotiation (95% intervals)"),
@@ -519,17 +484,8 @@ def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = Non
         notes.insert(0, f"domestic constraint: {dom['party']}'s acceptable set follows the "
                         f"{dom['model']} forecast of {dom['issue']} ({dom['point']:.1f}; 90% "
                         f"of samples {dom['q05']:.1f}-{dom['q95']:.1f})")
-    png = None
-    plot = _optional("realpolitik.presentation.deal_plot")
-    if figure and plot is not None and hasattr(plot, "plot_frontier"):
-        import tempfile
-        from pathlib import Path
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = plot.plot_frontier(result, Path(tmp) / "deal.png")
-            png = Path(path).read_bytes()
     names = [f"{a} ({n})" for a, n in zip(result.parties, result.party_names, strict=True)]
-    return DealSummary(names, float(result.p_agreement), tables, png, notes)
+    return DealSummary(names, float(result.p_agreement), tables, result, notes)
 
 
 # ------------------------------------------------------------------------------------------
@@ -552,7 +508,6 @@ def analyse(
     scenario: Scenario, *, models: Sequence[str] | None = None, samples: int = 200, seed: int = 0,
     positions: PositionKind = "stated", sections: Sequence[str] = SECTIONS,
     options: Sequence[str] | None = None, sobol: int = 0, control: Control | None = None,
-    figure: bool = True,
 ) -> Analysis:
     """Run every requested section; a subsystem's user error becomes an :class:`Absent` with it.
 
@@ -588,7 +543,7 @@ def analyse(
     dy = run("dynamics", lambda: dynamics(scenario, samples=max(samples, 1), seed=seed,
                                           options=options, model=main_model, control=control))
     de = run("deal", lambda: deal(scenario, samples=max(samples, 1), seed=seed,
-                                  positions=positions, control=control, figure=figure))
+                                  positions=positions, control=control))
     control.progress("done", 1.0)
     return Analysis(scenario, fc, dr, pw, dy, de, samples, seed, positions)
 
@@ -599,8 +554,6 @@ def _main_model(models: Sequence[str] | None) -> str:
     The ensemble if chosen (or, with no choice, registered), else the first model chosen, else
     the default model.
     """
-    from realpolitik.models.registry import DEFAULT_MODEL, get_model
-
     names = [get_model(m).name for m in models] if models else model_names()
     if ENSEMBLE in names:
         return ENSEMBLE

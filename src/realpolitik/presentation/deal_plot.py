@@ -74,3 +74,11 @@ def plot_frontier(result: DealResult, path: str | Path, *, top: int = 25) -> Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     return path
+
+
+def frontier_png(result: DealResult) -> bytes:
+    """The figure of :func:`plot_frontier` as PNG bytes (for pages that inline it)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return plot_frontier(result, Path(tmp) / "deal.png").read_bytes()

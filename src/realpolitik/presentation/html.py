@@ -26,6 +26,7 @@ from realpolitik.api.report import (
     Table,
 )
 from realpolitik.presentation import report_plots as plots
+from realpolitik.presentation.deal_plot import frontier_png
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.values import UncertainValue
 
@@ -307,8 +308,8 @@ def deal_section(result: DealSummary | Absent) -> str:
     parts = [f"<p>Negotiation between {esc(' and '.join(result.parties))}: an agreement in "
              f"{result.p_agreement:.0%} of the samples.</p>"]
     parts += [f'<p class="warn">{esc(n)}</p>' for n in result.notes]
-    if result.png is not None:
-        data = base64.b64encode(result.png).decode("ascii")
+    if result.negotiation is not None:
+        data = base64.b64encode(frontier_png(result.negotiation)).decode("ascii")
         parts.append(f'<img class="fig" alt="The deal in the utility plane" '
                      f'src="data:image/png;base64,{data}">')
     parts += [generic_table(t) for t in result.tables]
