@@ -223,9 +223,9 @@ class Checker:
 
 def section_checks() -> list[Callable[[Checker], None]]:
     """Whole-file checks of the optional scenario sections (each module adds its own here)."""
-    from realpolitik.deal.schema import check as check_deal
-    from realpolitik.dynamics.schema import check as check_dynamics
-    from realpolitik.uncertainty.schema import check as check_correlations
+    from realpolitik.scenario.sections.correlations import check as check_correlations
+    from realpolitik.scenario.sections.deal import check as check_deal
+    from realpolitik.scenario.sections.dynamics import check as check_dynamics
 
     return [check_correlations, check_dynamics, check_deal]
 
