@@ -18,11 +18,11 @@ occur together (say a~b 0.9, b~c 0.9, a~c -0.9) is rejected with the smallest ei
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from realpolitik.scenario.checker import Checker
 from realpolitik.scenario.paths import PATH_FORMS, raw_lookup
 from realpolitik.scenario.values import FiniteFloat, Frozen, SourceRef
 
@@ -73,7 +73,7 @@ def smallest_eigenvalue(mat: np.ndarray) -> float:
 MIN_EIGENVALUE = 1e-8
 
 
-def check(checker: Any) -> None:
+def check(checker: Checker) -> None:
     """Whole-file checks of ``correlations``: known, uncertain inputs; no duplicates; consistency."""
     items = checker.data.get("correlations")
     if not isinstance(items, list):

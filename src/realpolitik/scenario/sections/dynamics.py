@@ -27,7 +27,8 @@ toward its *target*, its ``equilibrium`` plus the sum over incoming links of
 solution order and is rejected. Interventions of a policy option ``set`` a variable to a
 schedule (it no longer follows its dynamics) or ``shift`` its target by a schedule.
 
-This module never imports :mod:`realpolitik.scenario.schema` (that module imports this one).
+This module never imports :mod:`realpolitik.scenario.schema` or :mod:`realpolitik.scenario.validate`
+(both import this one); its checks report through :mod:`realpolitik.scenario.checker`.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from realpolitik.scenario.checker import Checker, items, number
 from realpolitik.scenario.values import FiniteFloat, Frozen, SourceRef, Value, finite
+from realpolitik.scenario.yamlio import PathKey
 
 _ID = r"^[A-Za-z0-9_.\-]+$"
 #: The pseudo-variable of threshold events that counts attacks per month.
@@ -219,21 +222,17 @@ class Dynamics(Frozen):
 
 
 # -- whole-file checks ----------------------------------------------------------------------
-def _num(x: Any) -> float | None:
-    if isinstance(x, bool) or not isinstance(x, int | float):
-        return None
-    return float(x) if math.isfinite(float(x)) else None
-
-
-def _point(v: Any) -> float | None:
-    return _num(v.get("value")) if isinstance(v, dict) else _num(v)
-
-
-def _list(d: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
-    seq = d.get(key) if isinstance(d, dict) else None
-    if not isinstance(seq, list):
-        return []
-    return [(i, x) for i, x in enumerate(seq) if isinstance(x, dict)]
+_BASE: PathKey = ("dynamics",)
+#: Allowed range and wording of each number of the attack process.
+_ATTACK_RANGES: dict[str, tuple[float, float, str]] = {
+    "baseline": (0.0, 1e4, "the baseline rate (attacks per week)"),
+    "branching_ratio": (0.0, MAX_BRANCHING, "the branching ratio (subcritical)"),
+    "kernel_decay": (0.0, 0.999, "the kernel decay per week"),
+    "deterrence_effect": (0.0, 100.0, "the deterrence effect"),
+    "deterrence_weeks": (0.01, 1e4, "the deterrence persistence (weeks)"),
+    "initial_deterrence": (0.0, 1e6, "the initial deterrence stock"),
+    "initial_excitation": (0.0, 1e6, "the initial excitation"),
+}
 
 
 def lag0_cycle(edges: list[tuple[str, str]]) -> list[str] | None:
@@ -266,187 +265,238 @@ def lag0_cycle(edges: list[tuple[str, str]]) -> list[str] | None:
     return None
 
 
-def check(checker: Any) -> None:
-    """Whole-file checks of ``dynamics`` (see :class:`realpolitik.scenario.validate.Checker`)."""
-    dyn = checker.data.get("dynamics")
-    if not isinstance(dyn, dict):
-        return
-    base = ("dynamics",)
-    add, check_range, check_source = checker.add, checker.check_range, checker.check_source
+def _check_input(checker: Checker, path: PathKey, table: dict[str, Any], key: str,
+                 lo: float, hi: float, what: str) -> None:
+    """Range and source of the input ``table[key]``, if there is one."""
+    if key in table:
+        checker.check_range((*path, key), table[key], lo, hi, what)
+        checker.check_source((*path, key), table[key])
 
-    def unique(key: str) -> set[str]:
+
+def _check_sourced(checker: Checker, path: PathKey, entry: dict[str, Any], *, needs_note: bool,
+                   missing: str) -> None:
+    """The source of a causal claim (a link, an intervention).
+
+    A given source must be known; a built-in scenario needs one (and a note when
+    ``needs_note``), else ``missing`` is reported.
+    """
+    source = entry.get("source")
+    complete = isinstance(source, dict) and (not needs_note or entry.get("note"))
+    if checker.builtin and not complete:
+        checker.add(path, missing, show=False)
+    elif isinstance(source, dict):
+        checker.check_source(path, {"source": source})
+
+
+class _Section:
+    """The checks of one ``dynamics`` mapping: the checker, the raw section, its variables."""
+
+    def __init__(self, checker: Checker, dyn: dict[str, Any]):
+        self.checker, self.dyn = checker, dyn
+        self.var_ids = self.unique("variables")
+        self.unique("options")
+        self.unique("events")
+        self.known = ", ".join(sorted(self.var_ids)) or "none declared"
+        self.scales: dict[str, tuple[float, float]] = {}
+
+    def unique(self, key: str) -> set[str]:
+        """The ids of ``dynamics.<key>``; duplicates are reported."""
         seen: dict[str, int] = {}
-        for i, item in _list(dyn, key):
+        for i, item in items(self.dyn, key):
             ident = item.get("id")
             if isinstance(ident, str):
                 if ident in seen:
-                    add((*base, key, i, "id"), f"duplicate id: dynamics.{key}[{seen[ident]}] "
-                        "already uses it; ids must be unique", ident)
+                    self.checker.add((*_BASE, key, i, "id"), f"duplicate id: dynamics.{key}"
+                                     f"[{seen[ident]}] already uses it; ids must be unique", ident)
                 else:
                     seen[ident] = i
         return set(seen)
 
-    var_ids = unique("variables")
-    unique("options")
-    unique("events")
-    known = ", ".join(sorted(var_ids)) or "none declared"
-    scales: dict[str, tuple[float, float]] = {}
-
-    for i, var in _list(dyn, "variables"):
-        path = (*base, "variables", i)
-        lo, hi = 0.0, 100.0
-        sc = var.get("scale")
-        if isinstance(sc, list) and len(sc) == 2 and _num(sc[0]) is not None and _num(sc[1]) is not None:
-            lo, hi = float(sc[0]), float(sc[1])
-        if lo < hi and isinstance(var.get("id"), str):
-            scales[var["id"]] = (lo, hi)
-        for key in ("initial", "equilibrium"):
-            if key in var:
-                check_range((*path, key), var[key], lo, hi, f"the {key} value (the variable's scale)")
-                check_source((*path, key), var[key])
-        if "adjustment_months" in var:
-            check_range((*path, "adjustment_months"), var["adjustment_months"], 0.05, 1200.0,
-                        "the adjustment time (months)")
-            check_source((*path, "adjustment_months"), var["adjustment_months"])
-        if "noise" in var:
-            check_range((*path, "noise"), var["noise"], 0.0, hi - lo, "the noise (points per sqrt month)")
-            check_source((*path, "noise"), var["noise"])
-
-    def known_var(path: tuple[Any, ...], who: Any, *, attacks_ok: bool = False) -> bool:
+    def known_var(self, path: PathKey, who: Any, *, attacks_ok: bool = False) -> bool:
+        """Whether ``who`` names a state variable (or the attacks); an unknown one is reported."""
         if not isinstance(who, str):
             return False
-        if who in var_ids or (attacks_ok and who == ATTACKS):
+        if who in self.var_ids or (attacks_ok and who == ATTACKS):
             return True
         extra = f" or `{ATTACKS}`" if attacks_ok else ""
-        add(path, f"unknown variable; variables are: {known}{extra}", who)
+        self.checker.add(path, f"unknown variable; variables are: {self.known}{extra}", who)
         return False
 
-    lag0: list[tuple[str, str]] = []
-    lag0_index: dict[tuple[str, str], int] = {}
-    for i, link in _list(dyn, "links"):
-        path = (*base, "links", i)
-        ok_from = known_var((*path, "from"), link.get("from"))
-        ok_to = known_var((*path, "to"), link.get("to"))
-        if "strength" in link:
-            check_range((*path, "strength"), link["strength"], 0.0, MAX_STRENGTH,
-                        "a link's strength (the sign says the direction)")
-            check_source((*path, "strength"), link["strength"])
-        lag = _num(link.get("lag_months", 0.0))
-        if lag is not None and lag < 0:
-            add((*path, "lag_months"), "a lag must be >= 0 months", lag)
-        if checker.builtin and not isinstance(link.get("source"), dict):
-            add(path, "every causal link of a built-in scenario needs a source "
-                      "(source: {id: ..., at: <section>})", show=False)
-        elif isinstance(link.get("source"), dict):
-            check_source(path, {"source": link["source"]})
-        if ok_from and ok_to and (lag == 0.0):
-            lag0.append((link["from"], link["to"]))
-            lag0_index.setdefault((link["from"], link["to"]), i)
-    cycle = lag0_cycle(lag0)
-    if cycle:
-        first = lag0_index[(cycle[0], cycle[1])]
-        add((*base, "links", first, "lag_months"),
-            "these links form a cycle with no lag (" + " -> ".join(cycle) + "); a same-step cycle "
-            "has no solution order: give at least one link of the cycle a lag_months > 0", 0)
+    # -- variables ------------------------------------------------------------------------
+    def variables(self) -> None:
+        """Each variable's numbers inside its scale (0-100 by default); records the scales."""
+        for i, var in items(self.dyn, "variables"):
+            path = (*_BASE, "variables", i)
+            lo, hi = 0.0, 100.0
+            sc = var.get("scale")
+            if (isinstance(sc, list) and len(sc) == 2
+                    and number(sc[0]) is not None and number(sc[1]) is not None):
+                lo, hi = float(sc[0]), float(sc[1])
+            if lo < hi and isinstance(var.get("id"), str):
+                self.scales[var["id"]] = (lo, hi)
+            for key in ("initial", "equilibrium"):
+                _check_input(self.checker, path, var, key, lo, hi,
+                             f"the {key} value (the variable's scale)")
+            _check_input(self.checker, path, var, "adjustment_months", 0.05, 1200.0,
+                         "the adjustment time (months)")
+            _check_input(self.checker, path, var, "noise", 0.0, hi - lo,
+                         "the noise (points per sqrt month)")
 
-    att = dyn.get("attacks")
-    if isinstance(att, dict):
-        path = (*base, "attacks")
-        ranges = {
-            "baseline": (0.0, 1e4, "the baseline rate (attacks per week)"),
-            "branching_ratio": (0.0, MAX_BRANCHING, "the branching ratio (subcritical)"),
-            "kernel_decay": (0.0, 0.999, "the kernel decay per week"),
-            "deterrence_effect": (0.0, 100.0, "the deterrence effect"),
-            "deterrence_weeks": (0.01, 1e4, "the deterrence persistence (weeks)"),
-            "initial_deterrence": (0.0, 1e6, "the initial deterrence stock"),
-            "initial_excitation": (0.0, 1e6, "the initial excitation"),
-        }
-        for key, (lo, hi, what) in ranges.items():
-            if key in att:
-                check_range((*path, key), att[key], lo, hi, what)
-                check_source((*path, key), att[key])
+    # -- links ----------------------------------------------------------------------------
+    def links(self) -> None:
+        """Known ends, strengths, lags and sources of the links; no cycle of same-step links."""
+        lag0: list[tuple[str, str]] = []
+        lag0_index: dict[tuple[str, str], int] = {}
+        for i, link in items(self.dyn, "links"):
+            path = (*_BASE, "links", i)
+            ok_from = self.known_var((*path, "from"), link.get("from"))
+            ok_to = self.known_var((*path, "to"), link.get("to"))
+            _check_input(self.checker, path, link, "strength", 0.0, MAX_STRENGTH,
+                         "a link's strength (the sign says the direction)")
+            lag = number(link.get("lag_months", 0.0))
+            if lag is not None and lag < 0:
+                self.checker.add((*path, "lag_months"), "a lag must be >= 0 months", lag)
+            _check_sourced(self.checker, path, link, needs_note=False, missing=(
+                "every causal link of a built-in scenario needs a source "
+                "(source: {id: ..., at: <section>})"))
+            if ok_from and ok_to and (lag == 0.0):
+                lag0.append((link["from"], link["to"]))
+                lag0_index.setdefault((link["from"], link["to"]), i)
+        cycle = lag0_cycle(lag0)
+        if cycle:
+            first = lag0_index[(cycle[0], cycle[1])]
+            self.checker.add(
+                (*_BASE, "links", first, "lag_months"),
+                "these links form a cycle with no lag (" + " -> ".join(cycle) + "); a same-step "
+                "cycle has no solution order: give at least one link of the cycle a "
+                "lag_months > 0", 0)
+
+    # -- attacks --------------------------------------------------------------------------
+    def attacks(self) -> None:
+        """The attack process: its numbers, the presence variable, exposure, drivers, strikes."""
+        att = self.dyn.get("attacks")
+        if not isinstance(att, dict):
+            return
+        path = (*_BASE, "attacks")
+        for key, (lo, hi, what) in _ATTACK_RANGES.items():
+            _check_input(self.checker, path, att, key, lo, hi, what)
         pv = att.get("presence_variable")
         if pv is not None:
-            known_var((*path, "presence_variable"), pv)
-        for j, point in enumerate(att.get("exposure") or []):
-            if isinstance(point, list) and len(point) == 2 and _num(point[1]) is not None and point[1] < 0:
-                add((*path, "exposure", j), "a relative exposure must be >= 0", point[1])
-        for j, drv in _list(att, "drivers"):
-            known_var((*path, "drivers", j, "variable"), drv.get("variable"))
-            if "coefficient" in drv:
-                check_range((*path, "drivers", j, "coefficient"), drv["coefficient"], -50.0, 50.0,
-                            "a driver's coefficient (log rate per 100 points)")
-                check_source((*path, "drivers", j, "coefficient"), drv["coefficient"])
+            self.known_var((*path, "presence_variable"), pv)
+        for j, pt in enumerate(att.get("exposure") or []):
+            if isinstance(pt, list) and len(pt) == 2 and number(pt[1]) is not None and pt[1] < 0:
+                self.checker.add((*path, "exposure", j), "a relative exposure must be >= 0", pt[1])
+        for j, drv in items(att, "drivers"):
+            self.known_var((*path, "drivers", j, "variable"), drv.get("variable"))
+            _check_input(self.checker, (*path, "drivers", j), drv, "coefficient", -50.0, 50.0,
+                         "a driver's coefficient (log rate per 100 points)")
         ret = att.get("retaliation")
         if isinstance(ret, dict):
-            if "probability" in ret:
-                check_range((*path, "retaliation", "probability"), ret["probability"], 0.0, 1.0,
-                            "a probability")
-                check_source((*path, "retaliation", "probability"), ret["probability"])
-            if "weight" in ret:
-                check_range((*path, "retaliation", "weight"), ret["weight"], 0.0, 1e4, "a strike's weight")
-                check_source((*path, "retaliation", "weight"), ret["weight"])
+            _check_input(self.checker, (*path, "retaliation"), ret, "probability", 0.0, 1.0,
+                         "a probability")
+            _check_input(self.checker, (*path, "retaliation"), ret, "weight", 0.0, 1e4,
+                         "a strike's weight")
 
-    horizon = _num(dyn.get("horizon_months", 36)) or 36.0
-    for i, opt in _list(dyn, "options"):
-        for j, iv in _list(opt, "interventions"):
-            path = (*base, "options", i, "interventions", j)
-            var = iv.get("variable")
-            ok = known_var((*path, "variable"), var)
-            sched = iv.get("schedule")
-            if isinstance(sched, list):
-                last = -math.inf
-                for k, point in enumerate(sched):
-                    if not (isinstance(point, list) and len(point) == 2):
-                        continue
-                    month, value = _num(point[0]), _num(point[1])
-                    if month is not None:
-                        if month < 0 or month <= last:
-                            add((*path, "schedule", k, 0), "schedule months must be >= 0 and "
-                                "strictly increasing", month)
-                        last = month if month is not None else last
-                    if (ok and iv.get("kind") == "set" and value is not None and var in scales
-                            and not scales[var][0] <= value <= scales[var][1]):
-                        lo, hi = scales[var]
-                        add((*path, "schedule", k, 1), f"a set value must lie in the variable's "
-                            f"scale [{lo:g}, {hi:g}]", value)
-            if checker.builtin and not (isinstance(iv.get("source"), dict) and iv.get("note")):
-                add(path, "every intervention of a built-in scenario needs a source "
-                          "(source: {id: ..., at: ...}) and a note", show=False)
-            elif isinstance(iv.get("source"), dict):
-                check_source(path, {"source": iv["source"]})
+    # -- options --------------------------------------------------------------------------
+    def options(self) -> None:
+        """Every intervention of every policy option."""
+        for i, opt in items(self.dyn, "options"):
+            for j, iv in items(opt, "interventions"):
+                self.intervention((*_BASE, "options", i, "interventions", j), iv)
 
-    start = dyn.get("start") or checker.data.get("as_of")
-    if isinstance(start, str):
-        try:
-            start = dt.date.fromisoformat(start)
-        except ValueError:
-            start = None
-    for i, ev in _list(dyn, "events"):
-        path = (*base, "events", i)
-        var = ev.get("variable")
-        known_var((*path, "variable"), var, attacks_ok=True)
-        if isinstance(var, str) and var in scales and _num(ev.get("threshold")) is not None:
-            lo, hi = scales[var]
-            if not lo <= ev["threshold"] <= hi:
-                add((*path, "threshold"), f"the threshold must lie in the variable's scale "
-                    f"[{lo:g}, {hi:g}]", ev["threshold"])
-        by = ev.get("by")
+    def intervention(self, path: PathKey, iv: dict[str, Any]) -> None:
+        """A known variable, a valid schedule, a source and a note in a built-in scenario."""
+        var = iv.get("variable")
+        ok = self.known_var((*path, "variable"), var)
+        sched = iv.get("schedule")
+        if isinstance(sched, list):
+            scale = self.scales.get(var) if ok and iv.get("kind") == "set" else None
+            self.schedule(path, sched, scale)
+        _check_sourced(self.checker, path, iv, needs_note=True, missing=(
+            "every intervention of a built-in scenario needs a source "
+            "(source: {id: ..., at: ...}) and a note"))
+
+    def schedule(self, path: PathKey, sched: list[Any], scale: tuple[float, float] | None) -> None:
+        """Months >= 0 and strictly increasing; set values inside ``scale`` (when given)."""
+        last = -math.inf
+        for k, pt in enumerate(sched):
+            if not (isinstance(pt, list) and len(pt) == 2):
+                continue
+            month, value = number(pt[0]), number(pt[1])
+            if month is not None:
+                if month < 0 or month <= last:
+                    self.checker.add((*path, "schedule", k, 0), "schedule months must be >= 0 "
+                                     "and strictly increasing", month)
+                last = month
+            if scale is not None and value is not None and not scale[0] <= value <= scale[1]:
+                lo, hi = scale
+                self.checker.add((*path, "schedule", k, 1), f"a set value must lie in the "
+                                 f"variable's scale [{lo:g}, {hi:g}]", value)
+
+    # -- events ---------------------------------------------------------------------------
+    def start(self) -> dt.date | None:
+        """Month 0 of the simulation: ``start``, else the scenario's ``as_of`` (None if unknown)."""
+        start = self.dyn.get("start") or self.checker.data.get("as_of")
+        if isinstance(start, str):
+            try:
+                start = dt.date.fromisoformat(start)
+            except ValueError:
+                start = None
+        return start if isinstance(start, dt.date) else None
+
+    def events(self) -> None:
+        """Each threshold event: a known variable, a threshold in its scale, a month in range."""
+        horizon = number(self.dyn.get("horizon_months", 36)) or 36.0
+        start = self.start()
+        for i, ev in items(self.dyn, "events"):
+            path = (*_BASE, "events", i)
+            var = ev.get("variable")
+            self.known_var((*path, "variable"), var, attacks_ok=True)
+            threshold = number(ev.get("threshold"))
+            if isinstance(var, str) and var in self.scales and threshold is not None:
+                lo, hi = self.scales[var]
+                if not lo <= ev["threshold"] <= hi:
+                    self.checker.add((*path, "threshold"), f"the threshold must lie in the "
+                                     f"variable's scale [{lo:g}, {hi:g}]", ev["threshold"])
+            if start is not None:
+                self.event_month((*path, "by"), ev.get("by"), start, horizon)
+
+    def event_month(self, path: PathKey, by: Any, start: dt.date, horizon: float) -> None:
+        """The month ``by`` (YYYY-MM) is a real month between the start and the horizon."""
         if isinstance(by, dt.date):
             by = f"{by.year:04d}-{by.month:02d}"
-        if isinstance(by, str) and _MONTH.match(by) and isinstance(start, dt.date):
-            year, month = int(by[:4]), int(by[5:])
-            months = (year - start.year) * 12 + (month - start.month)
-            if not 1 <= month <= 12:
-                add((*path, "by"), "the month must be 01-12", by)
-            elif months < 0 or months > horizon:
-                add((*path, "by"), f"must lie between the start ({start.isoformat()}) and the "
-                    f"horizon ({horizon:g} months later)", by)
+        if not (isinstance(by, str) and _MONTH.match(by)):
+            return
+        year, month = int(by[:4]), int(by[5:])
+        months = (year - start.year) * 12 + (month - start.month)
+        if not 1 <= month <= 12:
+            self.checker.add(path, "the month must be 01-12", by)
+        elif months < 0 or months > horizon:
+            self.checker.add(path, f"must lie between the start ({start.isoformat()}) and the "
+                             f"horizon ({horizon:g} months later)", by)
 
-    fc = dyn.get("forecast")
-    if isinstance(fc, dict):
-        issues = {x.get("id") for _, x in _list(checker.data, "issues")}
+    # -- forecast -------------------------------------------------------------------------
+    def forecast(self) -> None:
+        """The forecast link: a known scenario issue and a known variable."""
+        fc = self.dyn.get("forecast")
+        if not isinstance(fc, dict):
+            return
+        issues = {x.get("id") for _, x in items(self.checker.data, "issues")}
         if isinstance(fc.get("issue"), str) and fc["issue"] not in issues:
-            add((*base, "forecast", "issue"), "unknown issue id; issues are: "
-                + ", ".join(sorted(str(x) for x in issues)), fc["issue"])
-        known_var((*base, "forecast", "variable"), fc.get("variable"))
+            self.checker.add((*_BASE, "forecast", "issue"), "unknown issue id; issues are: "
+                             + ", ".join(sorted(str(x) for x in issues)), fc["issue"])
+        self.known_var((*_BASE, "forecast", "variable"), fc.get("variable"))
+
+
+def check(checker: Checker) -> None:
+    """Whole-file checks of ``dynamics`` (run by :mod:`realpolitik.scenario.validate`)."""
+    dyn = checker.data.get("dynamics")
+    if not isinstance(dyn, dict):
+        return
+    section = _Section(checker, dyn)
+    section.variables()
+    section.links()
+    section.attacks()
+    section.options()
+    section.events()
+    section.forecast()
