@@ -10,9 +10,9 @@ import pytest
 
 from realpolitik.dynamics.engine import forecast_option, resolve, run, summary_frame
 from realpolitik.dynamics.model import STEPS_PER_MONTH, event_probability, simulate
-from realpolitik.dynamics.schema import Dynamics, ThresholdEvent
 from realpolitik.errors import RealpolitikError
 from realpolitik.scenario.loader import load_scenario
+from realpolitik.scenario.sections.dynamics import Dynamics, ThresholdEvent
 
 SMALL = Path(__file__).parent / "data" / "dynamics" / "small.yaml"
 START = dt.date(2024, 4, 14)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from realpolitik.dynamics.schema import lag0_cycle
 from realpolitik.errors import ScenarioError
 from realpolitik.scenario.loader import load_scenario, parse_scenario
+from realpolitik.scenario.sections.dynamics import lag0_cycle
 
 SMALL = Path(__file__).parent / "data" / "dynamics" / "small.yaml"
 TEXT = SMALL.read_text(encoding="utf-8")

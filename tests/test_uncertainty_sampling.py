@@ -171,7 +171,7 @@ def test_bad_correlations_are_rejected_with_file_and_line(block, message):
 
 def test_inconsistent_correlations_built_in_python_are_rejected(small):
     """A scenario object built without the file checks still fails clearly at sampling time."""
-    from realpolitik.uncertainty.schema import Correlation
+    from realpolitik.scenario.sections.correlations import Correlation
 
     bad = small.model_copy(update={"correlations": [
         Correlation(between=("actors.a.capability", "actors.b.capability"), rank_correlation=0.95),

@@ -2,7 +2,6 @@
 
 Modules (one concept each):
 
-- :mod:`~realpolitik.deal.schema` - the scenario's optional ``deal`` section and its checks;
 - :mod:`~realpolitik.deal.domain` - issues, their values and the discretised outcome space;
 - :mod:`~realpolitik.deal.utility` - linear additive utility functions and their draws;
 - :mod:`~realpolitik.deal.domestic` - the domestic constraint: the collective forecast that
@@ -14,7 +13,7 @@ Modules (one concept each):
 - :mod:`~realpolitik.presentation.deal_plot` - the Pareto frontier with the agreements reached (matplotlib);
 - :mod:`~realpolitik.deal.cli` - the ``realpolitik deal`` command.
 
-Nothing is imported here: the scenario schema imports :mod:`realpolitik.deal.schema`, so this
-package must stay free of imports that lead back to it. Use
-``from realpolitik.deal.api import negotiate``.
+The scenario's ``deal`` section (its models and whole-file checks) is part of the scenario
+format: :mod:`realpolitik.scenario.sections.deal`. Nothing is imported here, so importing the
+package stays cheap. Use ``from realpolitik.deal.api import negotiate``.
 """

@@ -33,7 +33,6 @@ from realpolitik.deal.protocol import (
     alternating_offers,
     get_strategy,
 )
-from realpolitik.deal.schema import DealSection
 from realpolitik.deal.solutions import (
     distance_to_frontier,
     distance_to_package,
@@ -49,6 +48,7 @@ from realpolitik.errors import RealpolitikError
 from realpolitik.jsonsafe import plain
 from realpolitik.scenario.loader import DEFAULT_SCENARIO, load_scenario
 from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.sections.deal import DealSection
 
 #: Solution concepts, in table order: (name, function).
 CONCEPTS: tuple[tuple[str, Callable[..., Any]], ...] = (

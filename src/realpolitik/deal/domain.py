@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from realpolitik.deal.schema import MAX_OUTCOMES, DealIssue, DealSection, as_number
 from realpolitik.errors import RealpolitikError
+from realpolitik.scenario.sections.deal import MAX_OUTCOMES, DealIssue, DealSection, as_number
 
 
 def format_level(x: float) -> str:

@@ -38,9 +38,9 @@ from typing import Any
 import numpy as np
 
 from realpolitik.deal.domain import OutcomeSpace
-from realpolitik.deal.schema import DealSection
 from realpolitik.deal.utility import Draw, normalised_weights, value_tables
 from realpolitik.errors import RealpolitikError
+from realpolitik.scenario.sections.deal import DealSection
 
 
 @dataclass(frozen=True)

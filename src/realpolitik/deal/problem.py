@@ -15,8 +15,8 @@ import numpy as np
 
 from realpolitik.deal.domain import OutcomeSpace
 from realpolitik.deal.domestic import DomesticDraws, draw_domestic, effective_utility
-from realpolitik.deal.schema import DealSection
 from realpolitik.deal.utility import Draw, PartyDraws, additive_utility, draw_party, party_parts
+from realpolitik.scenario.sections.deal import DealSection
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 from realpolitik.deal.domain import OutcomeSpace
-from realpolitik.deal.schema import DealSection, PartyUtility
 from realpolitik.errors import RealpolitikError
+from realpolitik.scenario.sections.deal import DealSection, PartyUtility
 from realpolitik.scenario.values import UncertainValue
 
 #: ``draw(path, value)`` returns the ``S`` draws of one uncertain input (its point value where

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from realpolitik.dynamics.model import Progress, Trajectories, event_probability, simulate
-from realpolitik.dynamics.schema import Dynamics, Intervention, PolicyOption
 from realpolitik.errors import RealpolitikError
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.sections.dynamics import Dynamics, Intervention, PolicyOption
 
 #: The option name that lets the bargaining forecast drive the presence variable.
 FORECAST = "forecast"

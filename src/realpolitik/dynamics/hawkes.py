@@ -67,18 +67,6 @@ def poisson_icdf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return k
 
 
-@dataclass(frozen=True)
-class HawkesParams:
-    """Natural parameters of the discrete Hawkes process, each an array over the batch."""
-
-    mu: np.ndarray
-    n: np.ndarray
-    rho: np.ndarray
-    beta_truce: np.ndarray
-    gamma: np.ndarray
-    tau: np.ndarray
-
-
 def intensities(
     counts: np.ndarray,
     mu: float,

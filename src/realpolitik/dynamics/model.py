@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 
 from realpolitik.dynamics.hawkes import MAX_RATE, poisson_icdf
-from realpolitik.dynamics.schema import ATTACKS, Dynamics, Intervention, PolicyOption
 from realpolitik.errors import RealpolitikError
+from realpolitik.scenario.sections.dynamics import ATTACKS, Dynamics, Intervention, PolicyOption
 from realpolitik.scenario.values import UncertainValue
 
 #: Simulation steps per month.

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from realpolitik.dynamics.model import Trajectories
-from realpolitik.dynamics.schema import Dynamics
+from realpolitik.scenario.sections.dynamics import Dynamics
 
 _COLORS = ("tab:blue", "tab:red", "tab:green", "tab:orange", "tab:purple", "tab:brown",
            "tab:pink", "tab:gray", "tab:olive", "tab:cyan")

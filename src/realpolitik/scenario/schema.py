@@ -19,8 +19,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from realpolitik.deal.schema import DealSection
-from realpolitik.dynamics.schema import Dynamics
+from realpolitik.scenario.sections.correlations import Correlation
+from realpolitik.scenario.sections.deal import DealSection
+from realpolitik.scenario.sections.dynamics import Dynamics
 from realpolitik.scenario.values import (
     MAX_ABS_VALUE,
     Distribution,
@@ -31,7 +32,6 @@ from realpolitik.scenario.values import (
     Value,
     finite,
 )
-from realpolitik.uncertainty.schema import Correlation
 
 __all__ = [
     "MAX_ABS_VALUE",

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from realpolitik.errors import Problem, RealpolitikError, ScenarioError
+from realpolitik.scenario.paths import PATH_FORMS, raw_lookup, set_raw
 from realpolitik.sweep.spec import Chunk, DesignPoint, SweepSpec, chunks, design_points
 
 MANIFEST = "manifest.json"
@@ -37,7 +38,6 @@ def apply_overrides(scenario: Any, overrides: dict[str, float]) -> Any:
         return scenario
     from realpolitik.scenario.schema import Scenario
     from realpolitik.scenario.validate import check_document
-    from realpolitik.uncertainty.inputs import PATH_FORMS, raw_lookup
 
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     for path, value in overrides.items():
@@ -45,11 +45,7 @@ def apply_overrides(scenario: Any, overrides: dict[str, float]) -> Any:
         if found is None:
             raise RealpolitikError(f"sweep input {path!r} is not an input of scenario "
                                    f"{scenario.id!r}; write it as one of {', '.join(PATH_FORMS)}")
-        key, _ = found
-        parent: Any = data
-        for part in key[:-1]:
-            parent = parent[part]
-        parent[key[-1]] = float(value)
+        set_raw(data, found[0], float(value))
     data["correlations"] = [c for c in data.get("correlations", [])
                             if not set(c["between"]) & set(overrides)]
     problems = check_document(data, {}, f"<sweep override of {scenario.id}>")

@@ -1,38 +1,29 @@
 """The scenario's numeric inputs as named slots of the model arrays.
 
-Every input that reaches a model has a *path*, written with ids::
-
-    issues.<issue>.status_quo
-    actors.<actor>.capability
-    actors.<actor>.positions.<issue>
-    actors.<actor>.private_positions.<issue>
-    actors.<actor>.salience.<issue>
-
-A :class:`Slot` ties a path to the place of its value in a
-:class:`~realpolitik.models.base.BargainingInput` (without the batch axis). The same paths
-name inputs in the ``correlations`` section, in sweep specifications and in sensitivity tables.
+A :class:`Slot` ties an input's path (see :mod:`realpolitik.scenario.paths`, e.g.
+``actors.<actor>.positions.<issue>``) to the place of its value in a
+:class:`~realpolitik.models.base.BargainingInput` (without the batch axis), for the sampler
+and the sensitivity tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from realpolitik.errors import RealpolitikError
+from realpolitik.scenario.arrays import PositionKind
+from realpolitik.scenario.paths import (
+    PATH_FORMS,
+    actor_table_path,
+    capability_path,
+    status_quo_path,
+)
+from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.values import UncertainValue
 
 Field = Literal["position", "salience", "capability", "status_quo"]
-PositionKind = Literal["stated", "private"]
-
-#: What each path form means, for error messages.
-PATH_FORMS = (
-    "issues.<issue>.status_quo",
-    "actors.<actor>.capability",
-    "actors.<actor>.positions.<issue>",
-    "actors.<actor>.private_positions.<issue>",
-    "actors.<actor>.salience.<issue>",
-)
 
 
 @dataclass(frozen=True)
@@ -57,26 +48,26 @@ class Slot:
         return self.field.replace("_", " ")
 
 
-def _all_slots(scenario: Any) -> Iterator[tuple[Slot, bool]]:
+def _all_slots(scenario: Scenario) -> Iterator[tuple[Slot, bool]]:
     """Every input slot with a flag: True for a private position (used only with positions=private)."""
     issues = scenario.issue_ids
     for j, issue in enumerate(scenario.issues):
-        yield Slot(f"issues.{issue.id}.status_quo", "status_quo", (j,), issue.status_quo,
+        yield Slot(status_quo_path(issue.id), "status_quo", (j,), issue.status_quo,
                    None, issue.id), False
     for i, actor in enumerate(scenario.actors):
-        yield Slot(f"actors.{actor.id}.capability", "capability", (i,), actor.capability,
+        yield Slot(capability_path(actor.id), "capability", (i,), actor.capability,
                    actor.id, None), False
         for j, iid in enumerate(issues):
-            yield Slot(f"actors.{actor.id}.positions.{iid}", "position", (i, j),
+            yield Slot(actor_table_path(actor.id, "positions", iid), "position", (i, j),
                        actor.positions[iid], actor.id, iid), False
             if iid in actor.private_positions:
-                yield Slot(f"actors.{actor.id}.private_positions.{iid}", "position", (i, j),
+                yield Slot(actor_table_path(actor.id, "private_positions", iid), "position", (i, j),
                            actor.private_positions[iid], actor.id, iid), True
-            yield Slot(f"actors.{actor.id}.salience.{iid}", "salience", (i, j),
+            yield Slot(actor_table_path(actor.id, "salience", iid), "salience", (i, j),
                        actor.salience[iid], actor.id, iid), False
 
 
-def slots(scenario: Any, positions: PositionKind = "stated") -> list[Slot]:
+def slots(scenario: Scenario, positions: PositionKind = "stated") -> list[Slot]:
     """The inputs that feed the model, in a fixed order (issues, then actors in file order).
 
     With ``positions="private"`` an actor's private position replaces its stated one where the
@@ -97,17 +88,17 @@ def slots(scenario: Any, positions: PositionKind = "stated") -> list[Slot]:
     return out
 
 
-def uncertain_slots(scenario: Any, positions: PositionKind = "stated") -> list[Slot]:
+def uncertain_slots(scenario: Scenario, positions: PositionKind = "stated") -> list[Slot]:
     """The inputs that feed the model and have a distribution."""
     return [s for s in slots(scenario, positions) if s.uncertain]
 
 
-def all_paths(scenario: Any) -> dict[str, Slot]:
+def all_paths(scenario: Scenario) -> dict[str, Slot]:
     """Every input path of the scenario (stated and private positions alike) with its slot."""
     return {s.path: s for s, _ in _all_slots(scenario)}
 
 
-def find_slot(scenario: Any, path: str) -> Slot:
+def find_slot(scenario: Scenario, path: str) -> Slot:
     """The slot of ``path``; a clear error naming the accepted forms when it does not exist."""
     table = all_paths(scenario)
     if path in table:
@@ -116,30 +107,3 @@ def find_slot(scenario: Any, path: str) -> Slot:
         f"unknown input {path!r}; inputs are written as one of: {', '.join(PATH_FORMS)} "
         f"(for example {next(iter(table))!r})"
     )
-
-
-def raw_lookup(data: dict[str, Any], path: str) -> tuple[tuple[str | int, ...], Any] | None:
-    """Find ``path`` in a raw scenario document: (key path into the document, raw value) or None."""
-    parts = path.split(".")
-    if len(parts) < 3:
-        return None
-    head, ident, rest = parts[0], parts[1], parts[2:]
-    if head not in ("issues", "actors"):
-        return None
-    seq = data.get(head)
-    if not isinstance(seq, list):
-        return None
-    for k, item in enumerate(seq):
-        if not isinstance(item, dict) or item.get("id") != ident:
-            continue
-        if head == "issues" and rest == ["status_quo"] and "status_quo" in item:
-            return (head, k, "status_quo"), item["status_quo"]
-        if head == "actors" and rest == ["capability"] and "capability" in item:
-            return (head, k, "capability"), item["capability"]
-        if (head == "actors" and len(rest) == 2
-                and rest[0] in ("positions", "private_positions", "salience")):
-            table = item.get(rest[0])
-            if isinstance(table, dict) and rest[1] in table:
-                return (head, k, rest[0], rest[1]), table[rest[1]]
-        return None
-    return None

@@ -32,8 +32,7 @@ import pandas as pd
 from realpolitik.backend import run_model, to_numpy
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
-from realpolitik.scenario.arrays import to_input
-from realpolitik.uncertainty.inputs import PositionKind
+from realpolitik.scenario.arrays import PositionKind, to_input
 from realpolitik.uncertainty.sampling import resolve_seed, sample_inputs
 
 

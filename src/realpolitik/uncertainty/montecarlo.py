@@ -22,8 +22,8 @@ import numpy as np
 from realpolitik.backend import Backend, resolve, run_model, to_numpy
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import ModelSpec
+from realpolitik.scenario.arrays import PositionKind
 from realpolitik.uncertainty.distribution import ForecastDistribution
-from realpolitik.uncertainty.inputs import PositionKind
 from realpolitik.uncertainty.sampling import chunk_seed, resolve_seed, sample_inputs
 
 #: Working-set budget of one chunk, in float64 numbers (2^23 numbers = 64 MiB).

@@ -27,8 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from realpolitik.scenario.arrays import to_input
-from realpolitik.uncertainty.inputs import PositionKind
+from realpolitik.scenario.arrays import PositionKind, to_input
 from realpolitik.uncertainty.sampling import resolve_seed
 
 #: Largest number of actors for exact enumeration (2^16 coalitions).

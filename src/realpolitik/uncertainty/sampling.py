@@ -39,10 +39,14 @@ from scipy import special
 
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
-from realpolitik.scenario.arrays import to_input
-from realpolitik.uncertainty.inputs import PositionKind, Slot, uncertain_slots
+from realpolitik.scenario.arrays import PositionKind, to_input
+from realpolitik.scenario.sections.correlations import (
+    MIN_EIGENVALUE,
+    copula_matrix,
+    smallest_eigenvalue,
+)
+from realpolitik.uncertainty.inputs import Slot, uncertain_slots
 from realpolitik.uncertainty.marginals import ppf_rows
-from realpolitik.uncertainty.schema import MIN_EIGENVALUE, copula_matrix, smallest_eigenvalue
 
 #: First word of every input stream's spawn key: keeps these streams apart from any other use of
 #: the same seed (model seeds per chunk use another tag, see :func:`chunk_seed`).

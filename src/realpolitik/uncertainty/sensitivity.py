@@ -29,8 +29,8 @@ import pandas as pd
 from realpolitik.backend import run_model, to_numpy
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
-from realpolitik.scenario.arrays import to_input
-from realpolitik.uncertainty.inputs import PositionKind, Slot, uncertain_slots
+from realpolitik.scenario.arrays import PositionKind, to_input
+from realpolitik.uncertainty.inputs import Slot, uncertain_slots
 from realpolitik.uncertainty.marginals import quantile
 from realpolitik.uncertainty.montecarlo import chunk_bounds, default_chunk_size
 from realpolitik.uncertainty.sampling import (

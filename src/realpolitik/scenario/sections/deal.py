@@ -26,20 +26,22 @@ one party's acceptable set to the collective forecast of an issue of the scenari
 Structural checks (types, one object at a time) live on the models below; checks that need the
 whole file (party ids among the actors, values inside the domain, weights summing to one, sources
 of a built-in scenario) live in :func:`check`, which :mod:`realpolitik.scenario.validate` runs.
-This module imports only :mod:`realpolitik.scenario.values`, never the scenario schema.
+This module imports only :mod:`realpolitik.scenario.values` and :mod:`realpolitik.scenario.checker`,
+never the scenario schema or :mod:`realpolitik.scenario.validate`.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from realpolitik.errors import ModelError
+from realpolitik.models.registry import get_model
+from realpolitik.scenario.checker import Checker, point
 from realpolitik.scenario.values import FiniteFloat, Frozen, SourceRef, Value, finite
-
-if TYPE_CHECKING:
-    from realpolitik.scenario.validate import Checker
+from realpolitik.scenario.yamlio import PathKey
 
 #: Largest outcome space (product of the issues' numbers of values) a deal may have.
 MAX_OUTCOMES = 200_000
@@ -220,12 +222,6 @@ class DealSection(Frozen):
 # ----------------------------------------------------------------------------------------------
 # Whole-file checks
 # ----------------------------------------------------------------------------------------------
-def _point(v: Any) -> float | None:
-    if isinstance(v, dict):
-        v = v.get("value")
-    return as_number(v) if not isinstance(v, str) else None
-
-
 class _Domain:
     """What the checks need to know of one deal issue (from raw data)."""
 
@@ -376,7 +372,7 @@ def _check_weights(checker: Checker, path: tuple[Any, ...], weights: Any,
                         + ", ".join(known), show=False)
             continue
         _check_value(checker, (*path, key), v, 0.0, 1.0, "a weight")
-        total += _point(v) or 0.0
+        total += point(v) or 0.0
     if every:
         for missing in [k for k in keys if k not in weights]:
             checker.add(path, f"no weight for issue {missing!r}: every issue needs one (0 if "
@@ -429,13 +425,9 @@ def _check_utility(checker: Checker, path: tuple[Any, ...], table: dict[str, Any
                         "agreement explicitly (0 if none), with a source", show=False)
 
 
-def _check_domestic(checker: Checker, domestic: dict[str, Any], parties: list[str],
-                    domains: dict[str, _Domain]) -> None:
-    path: tuple[Any, ...] = ("deal", "domestic")
-    party = domestic.get("party")
-    if isinstance(party, str) and parties and party not in parties:
-        checker.add((*path, "party"), "must be one of the parties: " + ", ".join(parties), party)
-    issue = domestic.get("issue")
+def _scenario_issue_scale(checker: Checker,
+                          issue: Any) -> tuple[list[str], tuple[float, float] | None]:
+    """The scenario's issue ids, and the scale of ``issue`` among them (None if unusable)."""
     scale: tuple[float, float] | None = None
     issue_ids = []
     for raw in checker.data.get("issues") or []:
@@ -446,6 +438,46 @@ def _check_domestic(checker: Checker, domestic: dict[str, Any], parties: list[st
                 lo, hi = as_number(sc[0]), as_number(sc[1])
                 if lo is not None and hi is not None and lo < hi:
                     scale = (lo, hi)
+    return issue_ids, scale
+
+
+def _check_presence(checker: Checker, path: PathKey, presence: dict[str, Any],
+                    domains: dict[str, _Domain], scale: tuple[float, float] | None,
+                    issue: Any) -> None:
+    """The presence maps: known deal issues, positions on the collective issue's scale.
+
+    Their weights lie in [0, 1] and their point values sum to 1.
+    """
+    weights = {k: v.get("weight") for k, v in presence.items()
+               if isinstance(v, dict) and "weight" in v}
+    lo, hi = scale if scale else (-math.inf, math.inf)
+    for key, entry in presence.items():
+        if key not in domains:
+            checker.add((*path, key), "unknown deal issue id; issues are: "
+                        + ", ".join(domains), show=False)
+            continue
+        if isinstance(entry, dict):
+            _check_value_map(checker, (*path, key, "scale"), entry.get("scale"), domains[key],
+                             lo, hi, f"a position on {issue!r}", complete=True)
+    total = 0.0
+    for key, v in weights.items():
+        if key in domains:
+            _check_value(checker, (*path, key, "weight"), v, 0.0, 1.0, "a weight")
+            total += point(v) or 0.0
+    if weights and abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+        checker.add(path, f"the presence weights' point values must sum to 1 "
+                    f"(within {WEIGHT_SUM_TOLERANCE:g}); they sum to {total:.4g}", show=False)
+
+
+def _check_domestic(checker: Checker, domestic: dict[str, Any], parties: list[str],
+                    domains: dict[str, _Domain]) -> None:
+    """The domestic constraint: its party, its scenario issue, weights, presence maps, model."""
+    path: PathKey = ("deal", "domestic")
+    party = domestic.get("party")
+    if isinstance(party, str) and parties and party not in parties:
+        checker.add((*path, "party"), "must be one of the parties: " + ", ".join(parties), party)
+    issue = domestic.get("issue")
+    issue_ids, scale = _scenario_issue_scale(checker, issue)
     if isinstance(issue, str) and issue not in issue_ids:
         checker.add((*path, "issue"), "unknown scenario issue id; issues are: "
                     + ", ".join(issue_ids), issue)
@@ -454,33 +486,9 @@ def _check_domestic(checker: Checker, domestic: dict[str, Any], parties: list[st
                      "the domestic weight")
     presence = domestic.get("presence")
     if isinstance(presence, dict):
-        weights = {k: v.get("weight") for k, v in presence.items()
-                   if isinstance(v, dict) and "weight" in v}
-        for key, entry in presence.items():
-            if key not in domains:
-                checker.add((*path, "presence", key), "unknown deal issue id; issues are: "
-                            + ", ".join(domains), show=False)
-                continue
-            if isinstance(entry, dict):
-                lo, hi = scale if scale else (None, None)
-                _check_value_map(checker, (*path, "presence", key, "scale"), entry.get("scale"),
-                                 domains[key], lo if lo is not None else -math.inf,
-                                 hi if hi is not None else math.inf,
-                                 f"a position on {issue!r}", complete=True)
-        weights_path = (*path, "presence")
-        total = 0.0
-        for key, v in weights.items():
-            if key in domains:
-                _check_value(checker, (*weights_path, key, "weight"), v, 0.0, 1.0, "a weight")
-                total += _point(v) or 0.0
-        if weights and abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
-            checker.add(weights_path, f"the presence weights' point values must sum to 1 "
-                        f"(within {WEIGHT_SUM_TOLERANCE:g}); they sum to {total:.4g}", show=False)
+        _check_presence(checker, (*path, "presence"), presence, domains, scale, issue)
     model = domestic.get("model")
     if isinstance(model, str):
-        from realpolitik.errors import ModelError
-        from realpolitik.models.registry import get_model
-
         try:
             get_model(model)
         except ModelError as exc:

@@ -8,7 +8,7 @@ Example (two actors whose stated positions tend to move together)::
         source: {id: crs-2024, at: "p. 3"}
         note: Both depend on the same Baghdad-Erbil budget deal.
 
-Inputs are named by their paths (see :mod:`realpolitik.uncertainty.inputs`); both must carry a
+Inputs are named by their paths (see :mod:`realpolitik.scenario.paths`); both must carry a
 ``distribution``. ``rank_correlation`` is Spearman's rho in (-1, 1). Sampling joins the marginal
 distributions with a Gaussian copula (see :mod:`realpolitik.uncertainty.sampling`), which needs
 the declared correlations, taken together, to form a positive definite matrix; a set that cannot
@@ -18,13 +18,13 @@ occur together (say a~b 0.9, b~c 0.9, a~c -0.9) is rejected with the smallest ei
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from realpolitik.scenario.checker import Checker
+from realpolitik.scenario.paths import PATH_FORMS, raw_lookup
 from realpolitik.scenario.values import FiniteFloat, Frozen, SourceRef
-from realpolitik.uncertainty.inputs import PATH_FORMS, raw_lookup
 
 
 class Correlation(Frozen):
@@ -73,7 +73,7 @@ def smallest_eigenvalue(mat: np.ndarray) -> float:
 MIN_EIGENVALUE = 1e-8
 
 
-def check(checker: Any) -> None:
+def check(checker: Checker) -> None:
     """Whole-file checks of ``correlations``: known, uncertain inputs; no duplicates; consistency."""
     items = checker.data.get("correlations")
     if not isinstance(items, list):
