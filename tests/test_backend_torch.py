@@ -15,9 +15,9 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("array_api_compat")
 
 import realpolitik as rp  # noqa: E402
-from realpolitik.backend import resolve, run_model, to_backend  # noqa: E402
 from realpolitik.errors import RealpolitikError  # noqa: E402
 from realpolitik.models.registry import list_models  # noqa: E402
+from realpolitik.runner.backend import resolve, run_model, to_backend  # noqa: E402
 from realpolitik.uncertainty.montecarlo import simulate  # noqa: E402
 from realpolitik.uncertainty.sampling import sample_inputs  # noqa: E402
 

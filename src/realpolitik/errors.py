@@ -44,3 +44,7 @@ class ScenarioError(RealpolitikError):
 
 class ModelError(RealpolitikError):
     """A model was asked for something it cannot do (unknown name, unsupported option)."""
+
+
+class Cancelled(RealpolitikError):
+    """A run was cancelled before it finished."""

@@ -142,7 +142,7 @@ def forecast(
     :meth:`ForecastResult.distribution`. ``backend="torch"`` (with ``device``) runs the model
     on torch through the array API; results come back as numpy.
     """
-    from realpolitik.uncertainty.sampling import resolve_seed
+    from realpolitik.seeds import resolve_seed
 
     if seed is not None:
         seed = resolve_seed(seed)  # a clear error for a negative or non-integer seed
@@ -155,7 +155,7 @@ def forecast(
     if backend == "numpy" and device is None:
         outcome = spec.fn(inp, seed=seed, **kwargs)
     else:
-        from realpolitik.backend import run_model
+        from realpolitik.runner.backend import run_model
 
         outcome = run_model(spec, inp, seed=seed, backend=backend, device=device, **kwargs)
     sampled = None

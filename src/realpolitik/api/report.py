@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.errors import RealpolitikError
+from realpolitik.errors import Cancelled, RealpolitikError
 from realpolitik.scenario.arrays import PositionKind
 from realpolitik.scenario.schema import Scenario
 
@@ -38,10 +38,6 @@ QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 ENSEMBLE = "ensemble"
 #: Sections :func:`analyse` can compute.
 SECTIONS: tuple[str, ...] = ("forecast", "drivers", "power", "dynamics", "deal")
-
-
-class Cancelled(RealpolitikError):
-    """A run was cancelled before it finished."""
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from realpolitik.backtest.dataset import Dataset, Issue
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput, ModelSpec
 from realpolitik.models.registry import get_model, list_models
-from realpolitik.uncertainty.sampling import resolve_seed
+from realpolitik.seeds import resolve_seed
 
 BASELINES = ("status-quo", "mean-position")
 MISSING_STATUS_QUO = ("drop", "midpoint")

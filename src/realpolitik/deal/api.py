@@ -404,7 +404,7 @@ def negotiate(
     the finished samples (the result's warnings say so) instead of losing them.
     """
     from realpolitik.models.registry import DEFAULT_MODEL
-    from realpolitik.uncertainty.sampling import resolve_seed
+    from realpolitik.seeds import resolve_seed
 
     sc = load_scenario(scenario)
     section = getattr(sc, "deal", None)

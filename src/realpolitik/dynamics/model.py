@@ -272,7 +272,7 @@ def simulate(
     ids = tuple(range(samples)) if sample_ids is None else tuple(int(k) for k in sample_ids)
     if not ids:
         raise RealpolitikError("at least one sample is needed")
-    from realpolitik.uncertainty.sampling import resolve_seed
+    from realpolitik.seeds import resolve_seed
 
     seed = resolve_seed(seed)  # a clear error for a negative or non-integer seed
     plan = _plan(dyn)

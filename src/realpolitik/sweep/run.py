@@ -64,8 +64,8 @@ def apply_overrides(scenario: Any, overrides: dict[str, float]) -> Any:
 
 def run_chunk(spec: SweepSpec, point: DesignPoint, chunk: Chunk, scenario: Any) -> pd.DataFrame:
     """The long table (one row per sample and issue) of one chunk."""
-    from realpolitik.backend import run_model
     from realpolitik.models.registry import get_model
+    from realpolitik.runner.backend import run_model
     from realpolitik.scenario.arrays import to_input
     from realpolitik.uncertainty.montecarlo import forecast_chunk
 

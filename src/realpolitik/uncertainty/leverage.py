@@ -29,12 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from realpolitik.backend import run_model, to_numpy
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
+from realpolitik.runner.backend import run_model, to_numpy
 from realpolitik.scenario.arrays import to_input
+from realpolitik.seeds import resolve_seed
 from realpolitik.uncertainty.inputs import PositionKind
-from realpolitik.uncertainty.sampling import resolve_seed, sample_inputs
+from realpolitik.uncertainty.sampling import sample_inputs
 
 
 def drop_actor(inp: BargainingInput, i: int) -> BargainingInput:

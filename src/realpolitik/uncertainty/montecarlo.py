@@ -19,12 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.backend import Backend, resolve, run_model, to_numpy
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import ModelSpec
+from realpolitik.runner.backend import Backend, resolve, run_model, to_numpy
+from realpolitik.seeds import chunk_seed, resolve_seed
 from realpolitik.uncertainty.distribution import ForecastDistribution
 from realpolitik.uncertainty.inputs import PositionKind
-from realpolitik.uncertainty.sampling import chunk_seed, resolve_seed, sample_inputs
+from realpolitik.uncertainty.sampling import sample_inputs
 
 #: Working-set budget of one chunk, in float64 numbers (2^23 numbers = 64 MiB).
 CHUNK_BUDGET = 2**23

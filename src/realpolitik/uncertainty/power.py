@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from realpolitik.scenario.arrays import to_input
+from realpolitik.seeds import resolve_seed
 from realpolitik.uncertainty.inputs import PositionKind
-from realpolitik.uncertainty.sampling import resolve_seed
 
 #: Largest number of actors for exact enumeration (2^16 coalitions).
 EXACT_MAX = 16

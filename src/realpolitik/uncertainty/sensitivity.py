@@ -26,18 +26,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from realpolitik.backend import run_model, to_numpy
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
+from realpolitik.runner.backend import run_model, to_numpy
 from realpolitik.scenario.arrays import to_input
+from realpolitik.seeds import resolve_seed
 from realpolitik.uncertainty.inputs import PositionKind, Slot, uncertain_slots
 from realpolitik.uncertainty.marginals import quantile
 from realpolitik.uncertainty.montecarlo import chunk_bounds, default_chunk_size
-from realpolitik.uncertainty.sampling import (
-    active_correlations,
-    inputs_from_uniforms,
-    resolve_seed,
-)
+from realpolitik.uncertainty.sampling import active_correlations, inputs_from_uniforms
 
 GroupBy = Literal["input", "actor"]
 _EDGE = 2.0**-53

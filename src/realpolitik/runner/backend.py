@@ -4,7 +4,7 @@ Models take ``xp = inp.xp`` and call only array-API-standard functions, so they 
 on any namespace that ``array_api_compat`` wraps. This module moves inputs to a backend and
 results back to numpy:
 
->>> from realpolitik.backend import run_model
+>>> from realpolitik.runner.backend import run_model
 >>> outcome = run_model("median", inp, backend="torch", device="cpu")   # doctest: +SKIP
 
 Inputs are always made (and Monte Carlo samples always drawn) on numpy in float64, then

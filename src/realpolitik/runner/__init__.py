@@ -1,0 +1,1 @@
+"""The one caller of model functions (see :mod:`realpolitik.runner.run`)."""
