@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from realpolitik.errors import RealpolitikError
-from realpolitik.runner.backend import resolve, run_model, to_backend, to_numpy
+from realpolitik.runner import resolve, run_model, to_backend, to_numpy
 from realpolitik.scenario.arrays import to_input
 from realpolitik.scenario.loader import load_scenario
 
