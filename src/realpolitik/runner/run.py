@@ -116,10 +116,9 @@ def _forecasts(outcome: BargainingOutcome) -> np.ndarray:
 def _padded(inp: BargainingInput, offset: int, block: int) -> BargainingInput:
     """``inp`` placed at rows ``offset ..`` of a batch of ``block`` rows, the rest copies."""
     m = inp.batch
-    index = np.clip(np.arange(block) - offset, 0, m - 1)
     if offset == 0 and m == block:
         return inp
-    return inp.take(index)
+    return inp.take(np.clip(np.arange(block) - offset, 0, m - 1))
 
 
 def run_chunks(
@@ -169,7 +168,8 @@ def run_chunks(
         with lock:
             if out[0] is None:
                 out[0] = np.empty((n, values.shape[1]))
-        out[0][a - start:b - start] = values
+            arr = out[0]
+        arr[a - start:b - start] = values
         return b - a
 
     _drive(one, len(bounds), n, workers, progress, cancel, stage)
