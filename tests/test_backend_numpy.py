@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from realpolitik.backend import resolve, run_model, to_backend, to_numpy
 from realpolitik.errors import RealpolitikError
+from realpolitik.runner import resolve, run_model, to_backend, to_numpy
 from realpolitik.scenario.arrays import to_input
 from realpolitik.scenario.loader import load_scenario
 

@@ -15,9 +15,9 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("array_api_compat")
 
 import realpolitik as rp  # noqa: E402
-from realpolitik.backend import resolve, run_model, to_backend  # noqa: E402
 from realpolitik.errors import RealpolitikError  # noqa: E402
 from realpolitik.models.registry import list_models  # noqa: E402
+from realpolitik.runner import resolve, run_model, to_backend  # noqa: E402
 from realpolitik.uncertainty.montecarlo import simulate  # noqa: E402
 from realpolitik.uncertainty.sampling import sample_inputs  # noqa: E402
 
@@ -67,5 +67,5 @@ def test_missing_cuda_is_a_user_error():
     """Asking for CUDA where torch sees none is a clear error, not a crash."""
     if torch.cuda.is_available():
         pytest.skip("a CUDA device is present")
-    with pytest.raises(RealpolitikError, match="--device cpu"):
+    with pytest.raises(RealpolitikError, match="use the cpu device"):
         resolve("torch", "cuda")

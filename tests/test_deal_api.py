@@ -160,7 +160,7 @@ def test_interrupted_run_keeps_finished_samples():
     """An interrupt after a finished chunk returns those samples, with a warning."""
     calls = []
 
-    def progress(done: int, total: int) -> None:
+    def progress(stage: str, done: int, total: int) -> None:
         calls.append(done)
         if done >= 20:
             raise KeyboardInterrupt

@@ -11,13 +11,14 @@ import pytest
 
 import realpolitik as rp
 from realpolitik.errors import RealpolitikError
+from realpolitik.runner import chunk_bounds
 from realpolitik.uncertainty.distribution import (
     ForecastDistribution,
     order_statistic_mcse,
     suggest_samples,
     wilson,
 )
-from realpolitik.uncertainty.montecarlo import chunk_bounds, default_chunk_size, simulate
+from realpolitik.uncertainty.montecarlo import default_chunk_size, simulate
 
 SMALL = str(Path(__file__).parent / "data" / "uncertainty" / "small.yaml")
 
@@ -123,10 +124,11 @@ def test_constant_forecast_says_nothing_varies():
 
 
 def test_progress_callback_counts_every_sample(small):
-    """A progress callable sees the running total, ending at N."""
-    seen: list[int] = []
-    simulate(small, "median", 250, seed=0, chunk_size=100, progress=seen.append)
-    assert seen == [100, 200, 250]
+    """A progress callable sees the running total of N, ending at N."""
+    seen: list[tuple[int, int]] = []
+    simulate(small, "median", 250, seed=0, chunk_size=100,
+             progress=lambda stage, done, total: seen.append((done, total)))
+    assert seen == [(100, 250), (200, 250), (250, 250)]
 
 
 def test_bad_sample_counts_are_user_errors(small):

@@ -94,6 +94,7 @@ def forecast(
     """Forecast where the bargaining settles on each issue of a scenario."""
     from realpolitik.api import forecast as run_forecast
     from realpolitik.models.registry import DEFAULT_MODEL, DEFAULT_SAMPLING_MODEL, get_model
+    from realpolitik.presentation.progress import ProgressBar
 
     if not model and samples is not None:
         model = DEFAULT_SAMPLING_MODEL
@@ -107,7 +108,7 @@ def forecast(
     result = run_forecast(scenario, spec.name, seed=seed,
                           positions="private" if private else "stated", trace=trace,
                           samples=samples, backend=backend, device=device, workers=workers,
-                          progress=samples is not None)
+                          progress=ProgressBar() if samples is not None else None)
     if result.sampled is not None:
         from realpolitik.uncertainty.cli import after_forecast
 
@@ -462,7 +463,8 @@ def main(args: list[str] | None = None) -> None:
     try:
         code = app(args=args, standalone_mode=False, prog_name="realpolitik")
     except RealpolitikError as exc:
-        err.print(f"error: {exc}", markup=False)
+        flags = ", ".join("--" + o.replace("_", "-") for o in getattr(exc, "options", ()))
+        err.print(f"error: {exc}" + (f" (options: {flags})" if flags else ""), markup=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")

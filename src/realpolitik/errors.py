@@ -29,7 +29,16 @@ def _short(value: object, limit: int = 80) -> str:
 
 
 class RealpolitikError(Exception):
-    """Base class of the errors realpolitik reports to users without a traceback."""
+    """Base class of the errors realpolitik reports to users without a traceback.
+
+    Messages name Python parameters, never command-line flags. ``options`` lists the parameters
+    (as in the Python API: ``target_band``) that the message asks the user to change, so that an
+    interface can name its own spelling of them (the CLI adds ``--target-band``).
+    """
+
+    def __init__(self, *args: object, options: tuple[str, ...] = ()) -> None:
+        super().__init__(*args)
+        self.options = tuple(options)
 
 
 class ScenarioError(RealpolitikError):
@@ -44,3 +53,7 @@ class ScenarioError(RealpolitikError):
 
 class ModelError(RealpolitikError):
     """A model was asked for something it cannot do (unknown name, unsupported option)."""
+
+
+class Cancelled(RealpolitikError):
+    """A run was cancelled before it finished."""

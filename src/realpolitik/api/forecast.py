@@ -17,10 +17,13 @@ import pandas as pd
 
 from realpolitik.models.base import BargainingInput, BargainingOutcome
 from realpolitik.models.registry import DEFAULT_MODEL, get_model
+from realpolitik.progress import CancelToken, Progress
+from realpolitik.runner import run_model
 from realpolitik.scenario.arrays import PositionKind, to_input
 from realpolitik.scenario.bands import band_of
 from realpolitik.scenario.loader import DEFAULT_SCENARIO, load_scenario
 from realpolitik.scenario.schema import Issue, Scenario
+from realpolitik.seeds import resolve_seed
 
 if TYPE_CHECKING:
     from realpolitik.uncertainty.distribution import ForecastDistribution
@@ -123,7 +126,8 @@ def forecast(
     device: str | None = None,
     chunk_size: int | None = None,
     workers: int = 1,
-    progress: Any = False,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
     **params: Any,
 ) -> ForecastResult:
     """Forecast a scenario (object, built-in name or file path) with a registered model.
@@ -131,31 +135,23 @@ def forecast(
     ``positions="private"`` uses actors' private positions where the scenario gives them.
     ``trace=True`` asks models that support it for a round-by-round record.
     ``samples=N`` also forecasts N joint samples of the uncertain inputs (in chunks of
-    ``chunk_size`` on ``workers`` threads; ``progress=True`` shows a bar): see
-    :meth:`ForecastResult.distribution`. ``backend="torch"`` (with ``device``) runs the model
-    on torch through the array API; results come back as numpy.
+    ``chunk_size`` on ``workers`` threads; ``progress(stage, done, total)`` follows the chunks
+    and ``cancel`` stops between them): see :meth:`ForecastResult.distribution`.
+    ``backend="torch"`` (with ``device``) runs the model on torch through the array API; results
+    come back as numpy.
     """
-    from realpolitik.uncertainty.sampling import resolve_seed
-
     if seed is not None:
         seed = resolve_seed(seed)  # a clear error for a negative or non-integer seed
     sc = load_scenario(scenario)
     spec = get_model(model)
     inp = to_input(sc, positions=positions)
-    kwargs = dict(params)
-    if trace and spec.supports_trace:
-        kwargs["trace"] = True
-    if backend == "numpy" and device is None:
-        outcome = spec.fn(inp, seed=seed, **kwargs)
-    else:
-        from realpolitik.backend import run_model
-
-        outcome = run_model(spec, inp, seed=seed, backend=backend, device=device, **kwargs)
+    outcome = run_model(spec, inp, seed=seed, backend=backend, device=device,
+                        params=dict(params), trace=trace)
     sampled = None
     if samples is not None:
         from realpolitik.uncertainty.montecarlo import simulate
 
         sampled = simulate(sc, spec, samples, seed, positions=positions, chunk_size=chunk_size,
                            backend=backend, device=device, workers=workers, progress=progress,
-                           params=dict(params))
+                           cancel=cancel, params=dict(params))
     return ForecastResult(sc, spec.name, seed, positions, inp, outcome, dict(params), sampled)

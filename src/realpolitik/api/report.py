@@ -8,7 +8,8 @@ where one is not installed, or the scenario has no section for it, the result is
 :class:`Absent` that says why, so that the report can say so rather than leave a gap.
 
 Long runs take a :class:`Control`: a cancel flag checked between chunks of work and a progress
-callback ``(stage, fraction)``. A cancelled run raises :class:`Cancelled`.
+callback ``(stage, fraction)``, built on the progress protocol and cancel token of
+:mod:`realpolitik.progress`. A cancelled run raises :class:`Cancelled`.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from realpolitik.api.forecast import forecast
 from realpolitik.deal.api import DealResult, negotiate
 from realpolitik.dynamics import engine
 from realpolitik.dynamics.model import event_probability, simulate
-from realpolitik.errors import RealpolitikError
+from realpolitik.errors import Cancelled, RealpolitikError
 from realpolitik.jsonsafe import plain
 from realpolitik.models.registry import DEFAULT_MODEL, get_model, list_models
+from realpolitik.progress import CancelToken, Progress
 from realpolitik.scenario.arrays import PositionKind
 from realpolitik.scenario.bands import band_shares
 from realpolitik.scenario.schema import Scenario
@@ -48,10 +50,6 @@ ENSEMBLE = "ensemble"
 SECTIONS: tuple[str, ...] = ("forecast", "drivers", "power", "dynamics", "deal")
 
 
-class Cancelled(RealpolitikError):
-    """A run was cancelled before it finished."""
-
-
 @dataclass(frozen=True)
 class Absent:
     """A section that could not be computed: its subsystem is missing or the scenario lacks it."""
@@ -61,21 +59,47 @@ class Absent:
 
 @dataclass
 class Control:
-    """Cancellation and progress of a long run (a job of the dashboard, a report)."""
+    """Cancellation and progress of a long run (a job of the dashboard, a report).
 
-    cancel: threading.Event | None = None
+    Built on :mod:`realpolitik.progress`: ``cancel`` is a ``threading.Event`` or a
+    :class:`~realpolitik.progress.CancelToken`, and :meth:`staged` hands the runs below a
+    :class:`~realpolitik.progress.Progress` callable ``(stage, done, total)`` that arrives here
+    as ``on_progress(stage, fraction)``.
+    """
+
+    cancel: threading.Event | CancelToken | None = None
     on_progress: Callable[[str, float], None] | None = None
+
+    @property
+    def token(self) -> CancelToken | None:
+        """The cancel flag as a :class:`~realpolitik.progress.CancelToken` (None without one)."""
+        if self.cancel is None or isinstance(self.cancel, CancelToken):
+            return self.cancel
+        return CancelToken(self.cancel)
 
     def check(self) -> None:
         """Raise :class:`Cancelled` if cancellation was asked for."""
-        if self.cancel is not None and self.cancel.is_set():
-            raise Cancelled("cancelled")
+        token = self.token
+        if token is not None:
+            token.check()
 
     def progress(self, stage: str, fraction: float) -> None:
         """Report that ``stage`` is ``fraction`` (0-1) done; then check for cancellation."""
         if self.on_progress is not None:
             self.on_progress(stage, min(max(float(fraction), 0.0), 1.0))
         self.check()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """The :class:`~realpolitik.progress.Progress` protocol: ``done`` of ``total`` of ``stage``."""
+        self.progress(stage, done / max(total, 1))
+
+    def staged(self, stage: str, first: float = 0.0, share: float = 1.0) -> Progress:
+        """A progress callable that reports under ``stage`` as ``first + share * done / total``."""
+
+        def report(_stage: str, done: int, total: int) -> None:
+            self.progress(stage, first + share * done / max(total, 1))
+
+        return report
 
 
 
@@ -174,14 +198,9 @@ def monte_carlo_draws(
     ``k`` is the same whatever the chunking. Returns the draws and the subsystem's warnings.
     """
     control = control or Control()
-    done = [0]
-
-    def tick(n: int) -> None:
-        done[0] += n
-        control.progress(stage or f"Monte Carlo: {model}", done[0] / samples)
-
     result = forecast(scenario, model, seed=seed, positions=positions, samples=samples,
-                      chunk_size=CHUNK, progress=tick)
+                      chunk_size=CHUNK, progress=control.staged(stage or f"Monte Carlo: {model}"),
+                      cancel=control.token)
     dist = result.distribution()
     return np.asarray(dist.values, dtype=float), list(dist.warnings())
 
@@ -312,16 +331,8 @@ def drivers(scenario: Scenario, model: str, *, sobol: int = 0, seed: int = 0,
     base = 0
     if sobol > 0:
         base = 1 << (max(2, sobol) - 1).bit_length()
-        groups = len({s.actor or "issues" for s in uncertain_slots(scenario, positions)})
-        total = base * (groups + 2)
-        done = [0]
-
-        def tick(n: int) -> None:
-            done[0] += n
-            control.progress("drivers: Sobol indices", done[0] / total)
-
         res = sensitivity.sobol(scenario, model, base, seed, positions=positions, by="actor",
-                         resamples=100, progress=tick)
+                                resamples=100, progress=control.staged("drivers: Sobol indices"))
         indices, notes, base = res.frame, list(res.notes), res.base_samples
     return Drivers(model, swings, indices, base, notes)
 
@@ -420,11 +431,8 @@ def dynamics(scenario: Scenario, *, samples: int, seed: int, options: Sequence[s
               for e in dyn.events]
     out = []
     for k, (opt, _) in enumerate(chosen):
-        stage = f"dynamics: {opt.id if opt else 'status quo'}"
-
-        def tick(done: int, total: int, _k: int = k, _stage: str = stage) -> None:
-            control.progress(_stage, (_k + done / max(total, 1)) / len(chosen))
-
+        tick = control.staged(f"dynamics: {opt.id if opt else 'status quo'}", k / len(chosen),
+                              1 / len(chosen))
         traj = simulate(dyn, opt, start=start, samples=samples, seed=seed, progress=tick)
         bands = {}
         for vid, _, _ in variables:
@@ -464,12 +472,8 @@ def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = Non
     if getattr(scenario, "deal", None) is None:
         return Absent(f"scenario {scenario.id!r} has no `deal` section")
     control = control or Control()
-
-    def tick(done: int, total: int) -> None:
-        control.progress("deal", done / max(total, 1))
-
     result = negotiate(scenario, samples=max(samples, 1), seed=seed, model=model,
-                           positions=positions, progress=tick)
+                       positions=positions, progress=control.staged("deal"), cancel=control.token)
     tables = [
         table_from_frame(result.outcomes(), "Outcome of the negotiation (95% intervals)"),
         table_from_frame(result.packages(top=5), "The most likely agreed packages"),

@@ -33,7 +33,8 @@ from realpolitik.backtest.dataset import Dataset, Issue
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput, ModelSpec
 from realpolitik.models.registry import get_model, list_models
-from realpolitik.uncertainty.sampling import resolve_seed
+from realpolitik.runner import run_model
+from realpolitik.seeds import generator, resolve_seed
 
 BASELINES = ("status-quo", "mean-position")
 MISSING_STATUS_QUO = ("drop", "midpoint")
@@ -119,7 +120,8 @@ def select_issues(
             f"got {missing_status_quo!r}"
         )
     if min_actors < 1:
-        raise RealpolitikError(f"--min-actors must be at least 1, got {min_actors}")
+        raise RealpolitikError(f"min_actors must be at least 1, got {min_actors}",
+                               options=("min_actors",))
     kept, sq, few, none, filled = [], [], [], [], []
     for issue in dataset.issues:
         if issue.n_actors < min_actors:
@@ -183,7 +185,7 @@ def forecast_issues(spec: ModelSpec, selection: Selection, *, seed: int = 0) -> 
     """``spec``'s forecast of every selected issue, (N,), on each issue's scale."""
     out = np.empty(len(selection.issues))
     for idx in _batches(selection).values():
-        result = spec.fn(_input(selection, idx), seed=seed)
+        result = run_model(spec, _input(selection, idx), seed=seed)
         out[idx] = np.asarray(result.forecast, dtype=float)[:, 0]
     if not np.isfinite(out).all():
         bad = [selection.issues[k].issue_id for k in np.flatnonzero(~np.isfinite(out))[:5]]
@@ -195,7 +197,7 @@ def bootstrap_mae(errors: np.ndarray, *, seed: int, n_boot: int) -> tuple[float,
     """A percentile bootstrap 95 % interval for the mean of ``errors``."""
     if n_boot <= 0 or len(errors) < 2:
         return float("nan"), float("nan")
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    rng = generator(seed)
     idx = rng.integers(0, len(errors), size=(n_boot, len(errors)))
     means = errors[idx].mean(axis=1)
     lo, hi = np.quantile(means, [0.025, 0.975])

@@ -46,6 +46,7 @@ from realpolitik.deal.solutions import (
 from realpolitik.deal.utility import point_draw, sample_draw
 from realpolitik.errors import RealpolitikError
 from realpolitik.jsonsafe import plain
+from realpolitik.progress import CancelToken, Progress, report
 from realpolitik.scenario.loader import DEFAULT_SCENARIO, load_scenario
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.sections.deal import DealSection
@@ -384,8 +385,9 @@ def negotiate(
     model: str | None = None,
     positions: str | None = None,
     chunk: int = DEFAULT_CHUNK,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     interruptible: bool = False,
+    cancel: CancelToken | None = None,
 ) -> DealResult:
     """Negotiate the scenario's deal ``samples`` times over its uncertain inputs.
 
@@ -393,12 +395,14 @@ def negotiate(
     ``linear``, ``conceder``, ``tit-for-tat``, ``time:E``); default linear for both.
     ``deadline``, ``opener``, ``model`` (of the collective forecast) and ``positions``
     (``stated``/``private`` actor positions in that forecast) override the section's.
-    ``progress(done, total)`` is called after each chunk of samples. With
-    ``interruptible=True`` a KeyboardInterrupt after the first chunk stops the run and returns
-    the finished samples (the result's warnings say so) instead of losing them.
+    ``progress("negotiating", done, total)`` (:class:`realpolitik.progress.Progress`) is called
+    after each chunk of samples, and ``cancel`` stops the run between chunks with
+    :class:`~realpolitik.errors.Cancelled`. With ``interruptible=True`` a KeyboardInterrupt after
+    the first chunk stops the run and returns the finished samples (the result's warnings say
+    so) instead of losing them.
     """
     from realpolitik.models.registry import DEFAULT_MODEL
-    from realpolitik.uncertainty.sampling import resolve_seed
+    from realpolitik.seeds import resolve_seed
 
     sc = load_scenario(scenario)
     section = getattr(sc, "deal", None)
@@ -446,8 +450,7 @@ def negotiate(
             parts.append(_run_chunk(space, draws.take(slice(start, stop)), strats, deadline,
                                     first))
             done = stop
-            if progress is not None:
-                progress(stop, samples)
+            report(progress, cancel, "negotiating", stop, samples)
     except KeyboardInterrupt:
         if not interruptible or not parts:
             raise

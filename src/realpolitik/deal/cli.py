@@ -196,7 +196,7 @@ def register(app: typer.Typer) -> None:
                 scenario, samples=samples, seed=seed,
                 strategies=(strategy_us, strategy_iraq), deadline=deadline, model=model,
                 positions="private" if private else None,
-                progress=lambda done, total: bar.update(task, completed=done),
+                progress=lambda _stage, done, total: bar.update(task, completed=done),
                 interruptible=True,
             )
         if output is DealFormat.json:

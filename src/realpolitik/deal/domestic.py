@@ -40,6 +40,8 @@ import numpy as np
 from realpolitik.deal.domain import OutcomeSpace
 from realpolitik.deal.utility import Draw, normalised_weights, value_tables
 from realpolitik.errors import RealpolitikError
+from realpolitik.models.base import BargainingInput
+from realpolitik.runner import run_chunks, run_model
 from realpolitik.scenario.sections.deal import DealSection
 
 
@@ -81,13 +83,14 @@ def collective_forecast(scenario: Any, issue: str, model: str, *, positions: str
                                + ", ".join(scenario.issue_ids))
     j = scenario.issue_ids.index(issue)
     if samples is None:
-        inp = to_input(scenario, positions=positions)
-    else:
-        from realpolitik.uncertainty.sampling import sample_inputs
+        outcome = run_model(spec, to_input(scenario, positions=positions), seed=seed)
+        return np.asarray(outcome.forecast, dtype=np.float64)[:, j]
+    from realpolitik.uncertainty.sampling import sample_inputs
 
-        inp = sample_inputs(scenario, samples, seed, positions, start=start)  # type: ignore[arg-type]
-    outcome = spec.fn(inp, seed=seed)
-    return np.asarray(outcome.forecast, dtype=np.float64)[:, j]
+    def make_input(a: int, b: int) -> BargainingInput:
+        return sample_inputs(scenario, b - a, seed, positions, start=a)  # type: ignore[arg-type]
+
+    return run_chunks(spec, make_input, samples, seed=seed, start=start)[:, j]
 
 
 def draw_domestic(scenario: Any, section: DealSection, space: OutcomeSpace, draw: Draw,

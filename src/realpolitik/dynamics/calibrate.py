@@ -18,6 +18,7 @@ import numpy as np
 
 from realpolitik.dynamics import hawkes
 from realpolitik.dynamics.data import WEEK, WeeklySeries, load_weekly
+from realpolitik.seeds import generator, spawn
 
 
 def strike_weights(series: WeeklySeries) -> np.ndarray:
@@ -141,8 +142,8 @@ def check(cal: Calibration, *, samples: int = 2000, seed: int = 0, level: float 
     k = len(cal.fit.names)
     normals = np.empty((samples, k))
     uniforms = np.empty((samples, t_len))
-    for i, child in enumerate(np.random.SeedSequence(seed).spawn(samples)):
-        rng = np.random.default_rng(child)
+    for i, child in enumerate(spawn(seed, samples)):
+        rng = generator(child)
         normals[i] = rng.standard_normal(k)
         uniforms[i] = rng.random(t_len)
     p = cal.fit.draw(normals)

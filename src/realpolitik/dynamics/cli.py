@@ -124,7 +124,7 @@ def register(app: typer.Typer) -> None:
                     task = bar.add_task(f"simulating {name}", total=months * 4)
                     results.append(simulate(
                         dyn, opt, start=start, samples=samples, seed=seed, horizon_months=months,
-                        progress=lambda done, total, task=task: bar.update(task, completed=done),
+                        progress=lambda _s, done, total, task=task: bar.update(task, completed=done),
                     ))
             except KeyboardInterrupt:
                 interrupted = True

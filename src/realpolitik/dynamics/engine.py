@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from realpolitik.dynamics.model import Progress, Trajectories, event_probability, simulate
+from realpolitik.dynamics.model import Trajectories, event_probability, simulate
 from realpolitik.errors import RealpolitikError
+from realpolitik.progress import Progress
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.sections.dynamics import Dynamics, Intervention, PolicyOption
@@ -65,22 +66,27 @@ class ForecastPath:
 def forecast_option(scenario: Scenario, model: str = "", *, seed: int = 0) -> ForecastPath:
     """A policy option in which the bargaining forecast of an issue sets a state variable.
 
-    The forecast of ``dynamics.forecast.issue`` (by :func:`realpolitik.api.forecast`) is mapped
-    through ``dynamics.forecast.points`` (identity when empty) and reached linearly over
-    ``ramp_months`` from the variable's initial value, then held.
+    The point forecast of ``dynamics.forecast.issue`` (the model run by
+    :func:`realpolitik.runner.run_model` at the scenario's point values, as
+    :func:`realpolitik.api.forecast` does) is mapped through ``dynamics.forecast.points``
+    (identity when empty) and reached linearly over ``ramp_months`` from the variable's initial
+    value, then held.
     """
-    from realpolitik.api import forecast
-    from realpolitik.models.registry import DEFAULT_MODEL
+    from realpolitik.models.registry import DEFAULT_MODEL, get_model
+    from realpolitik.runner import run_model
+    from realpolitik.scenario.arrays import to_input
+    from realpolitik.seeds import resolve_seed
 
     dyn = section(scenario)
     link = dyn.forecast
     if link is None:
         raise RealpolitikError(
             f"scenario {scenario.id!r} has no `dynamics.forecast` entry saying which issue drives "
-            "which variable; --option forecast needs one (see docs/dynamics.md)"
-        )
-    result = forecast(scenario, model or DEFAULT_MODEL, seed=seed)
-    value = float(result.forecast[link.issue])
+            "which variable; the forecast option needs one (see docs/dynamics.md)",
+            options=("option",))
+    spec = get_model(model or DEFAULT_MODEL)
+    outcome = run_model(spec, to_input(scenario), seed=resolve_seed(seed))
+    value = float(np.asarray(outcome.forecast)[0, scenario.issue_ids.index(link.issue)])
     if link.points:
         pts = sorted(link.points)
         target = float(np.interp(value, [p[0] for p in pts], [p[1] for p in pts]))
@@ -92,11 +98,11 @@ def forecast_option(scenario: Scenario, model: str = "", *, seed: int = 0) -> Fo
     start = var.initial.point
     iv = Intervention(variable=link.variable, kind="set",
                       schedule=[(0.0, start), (max(link.ramp_months, 1e-6), target)])
-    option = PolicyOption(id=FORECAST, name=f"Bargaining forecast ({result.model})",
-                          description=f"{link.variable} follows the {result.model} forecast of "
+    option = PolicyOption(id=FORECAST, name=f"Bargaining forecast ({spec.name})",
+                          description=f"{link.variable} follows the {spec.name} forecast of "
                                       f"{link.issue} ({value:.1f}) over {link.ramp_months:g} months",
                           interventions=[iv])
-    return ForecastPath(result.model, link.issue, value, link.variable, target, option)
+    return ForecastPath(spec.name, link.issue, value, link.variable, target, option)
 
 
 def resolve(scenario: Scenario, names: Sequence[str], *, model: str = "",
@@ -124,7 +130,7 @@ def resolve(scenario: Scenario, names: Sequence[str], *, model: str = "",
             known = ", ".join([*option_names(dyn), FORECAST, ALL])
             raise RealpolitikError(f"unknown option {name!r}; options are: {known}")
     if not out:
-        raise RealpolitikError("no option given; use --option all or an option id")
+        raise RealpolitikError("no option given; name an option id or all", options=("option",))
     return out
 
 

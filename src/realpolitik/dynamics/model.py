@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,8 +39,10 @@ import numpy as np
 
 from realpolitik.dynamics.hawkes import MAX_RATE, poisson_icdf
 from realpolitik.errors import RealpolitikError
+from realpolitik.progress import Progress
 from realpolitik.scenario.sections.dynamics import ATTACKS, Dynamics, Intervention, PolicyOption
 from realpolitik.scenario.values import UncertainValue
+from realpolitik.seeds import generator, resolve_seed
 
 #: Simulation steps per month.
 STEPS_PER_MONTH = 4
@@ -49,7 +51,6 @@ DAYS_PER_MONTH = 365.2425 / 12.0
 #: Length of a step in weeks (the attack process is calibrated per week).
 STEP_WEEKS = DAYS_PER_MONTH / STEPS_PER_MONTH / 7.0
 
-Progress = Callable[[int, int], None]
 
 
 # -- uncertain inputs -----------------------------------------------------------------------
@@ -240,7 +241,7 @@ def _sample_streams(seed: int, sample_ids: Sequence[int], n_inputs: int, steps: 
         "strikes": np.empty((b, steps)),
     }
     for row, k in enumerate(sample_ids):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(k),)))
+        rng = generator(seed, int(k))
         out["inputs"][row] = rng.random(n_inputs)
         out["shocks"][row] = rng.standard_normal((steps, n_vars))
         out["attacks"][row] = rng.random(steps)
@@ -263,8 +264,8 @@ def simulate(
     """Simulate the section under ``option`` (None: the status quo, no interventions).
 
     ``sample_ids`` picks which Monte Carlo samples to run (default ``range(samples)``); sample
-    ``k`` is the same whatever else runs beside it. ``progress(done, total)`` is called once per
-    step.
+    ``k`` is the same whatever else runs beside it. ``progress("steps", done, total)``
+    (:class:`realpolitik.progress.Progress`) is called once per step.
     """
     horizon = int(horizon_months or dyn.horizon_months)
     if horizon < 1:
@@ -272,8 +273,6 @@ def simulate(
     ids = tuple(range(samples)) if sample_ids is None else tuple(int(k) for k in sample_ids)
     if not ids:
         raise RealpolitikError("at least one sample is needed")
-    from realpolitik.uncertainty.sampling import resolve_seed
-
     seed = resolve_seed(seed)  # a clear error for a negative or non-integer seed
     plan = _plan(dyn)
     steps = horizon * STEPS_PER_MONTH
@@ -365,7 +364,7 @@ def simulate(
             months_intensity[:, m] += lam
             months_strikes[:, m] += strike
         if progress is not None:
-            progress(t + 1, steps)
+            progress("steps", t + 1, steps)
 
     monthly = hist[max_lag::STEPS_PER_MONTH].transpose(1, 0, 2)
     return Trajectories(

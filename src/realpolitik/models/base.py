@@ -20,7 +20,7 @@ Models use only functions of the Python array API standard through ``xp`` (see
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -124,7 +124,13 @@ class ModelFn(Protocol):
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A registry entry: the function and its metadata."""
+    """A registry entry: the function and its metadata.
+
+    ``stochastic`` says the model always draws random numbers from its ``seed``;
+    ``stochastic_when(params)`` says so for one call's parameters (``smp`` with
+    ``transitions="stochastic"``). Ask :meth:`is_stochastic`: the runner gives stochastic calls
+    independent streams (see :mod:`realpolitik.runner.run`).
+    """
 
     name: str
     title: str
@@ -136,3 +142,10 @@ class ModelSpec:
     supports_trace: bool = False
     collective: bool = True
     description: str = ""
+    stochastic_when: Callable[[Mapping[str, Any]], bool] | None = None
+
+    def is_stochastic(self, params: Mapping[str, Any] | None = None) -> bool:
+        """Whether a call with ``params`` draws random numbers from its seed."""
+        if self.stochastic:
+            return True
+        return bool(self.stochastic_when(params or {})) if self.stochastic_when else False

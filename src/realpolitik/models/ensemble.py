@@ -20,20 +20,20 @@ the members on each issue: ``spread_min``, ``spread_max`` and ``spread_std`` (po
 standard deviation), all (B, d). :func:`ensemble_table` turns an outcome into a table.
 
 Stochastic members each get their own seed, derived from ``seed`` and the member's name with
-:class:`numpy.random.SeedSequence` (:func:`member_seed`), so adding a model to the registry
+:class:`numpy.random.SeedSequence` (:func:`realpolitik.seeds.member_seed`), so adding a model to the registry
 does not change the others' streams. A member that cannot handle the input raises, as it would
 alone: the ensemble never drops a member silently.
 """
 
 from __future__ import annotations
 
-import zlib
 from typing import Any
 
 import numpy as np
 
 from realpolitik.errors import ModelError
 from realpolitik.models.base import BargainingInput, BargainingOutcome, ModelSpec
+from realpolitik.seeds import member_seed
 
 NAME = "ensemble"
 SPREAD_KEYS = ("spread_min", "spread_max", "spread_std")
@@ -44,14 +44,6 @@ def member_specs() -> list[ModelSpec]:
     from realpolitik.models.registry import list_models
 
     return [s for s in list_models() if s.collective and s.name != NAME]
-
-
-def member_seed(seed: int | None, name: str) -> int | None:
-    """The seed member ``name`` gets from the ensemble's ``seed`` (None stays None)."""
-    if seed is None:
-        return None
-    key = zlib.crc32(name.encode("utf-8"))
-    return int(np.random.SeedSequence(seed, spawn_key=(key,)).generate_state(1)[0])
 
 
 def ensemble(

@@ -57,6 +57,7 @@ position is equally likely the risk attitudes are 0. See ``docs/models/smp.md``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -679,6 +680,11 @@ def _events(
     return events
 
 
+def stochastic_call(params: Mapping[str, Any]) -> bool:
+    """Whether a call with ``params`` draws random numbers: ``transitions="stochastic"``."""
+    return params.get("transitions") == "stochastic"
+
+
 SPEC = ModelSpec(
     name="smp",
     title="KTAB Spatial Model of Politics",
@@ -688,6 +694,7 @@ SPEC = ModelSpec(
         "Analysis (KTAB) Using Nash Bargaining, KAPSARC; KTAB source (MIT), examples/smp"
     ),
     stochastic=False,
+    stochastic_when=stochastic_call,
     iterative=True,
     cost="O(T n^3 d) per batch element",
     supports_trace=True,

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
                        console=_err, transient=True)
         task = bar.add_task(spec.name, total=None)
 
-        def advance(done: int, total: int) -> None:
+        def advance(_stage: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
         try:

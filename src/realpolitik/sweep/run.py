@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from realpolitik.errors import Problem, RealpolitikError, ScenarioError
+from realpolitik.progress import Progress
 from realpolitik.scenario.paths import PATH_FORMS, raw_lookup, set_raw
 from realpolitik.sweep.spec import Chunk, DesignPoint, SweepSpec, chunks, design_points
 
@@ -60,22 +61,25 @@ def apply_overrides(scenario: Any, overrides: dict[str, float]) -> Any:
 
 def run_chunk(spec: SweepSpec, point: DesignPoint, chunk: Chunk, scenario: Any) -> pd.DataFrame:
     """The long table (one row per sample and issue) of one chunk."""
-    from realpolitik.backend import run_model
+    from realpolitik.models.base import BargainingInput
     from realpolitik.models.registry import get_model
+    from realpolitik.runner import run_chunks, run_model
     from realpolitik.scenario.arrays import to_input
-    from realpolitik.uncertainty.montecarlo import forecast_chunk
+    from realpolitik.uncertainty.sampling import sample_inputs
 
     sc = apply_overrides(scenario, point.overrides)
     spec_model = get_model(point.model)
     if chunk.stop == chunk.start:  # point forecast
         out = run_model(spec_model, to_input(sc, positions=spec.positions), seed=spec.seed,
-                        **point.params)
+                        params=point.params)
         values = np.asarray(out.forecast, dtype=float)
         samples = np.array([-1])
     else:
-        values = forecast_chunk(sc, spec_model, spec.seed, chunk.start, chunk.stop,
-                                chunk.start // spec.chunk_size, positions=spec.positions,
-                                params=point.params)
+        def make_input(start: int, stop: int) -> BargainingInput:
+            return sample_inputs(sc, stop - start, spec.seed, spec.positions, start=start)
+
+        values = run_chunks(spec_model, make_input, chunk.stop - chunk.start, seed=spec.seed,
+                            start=chunk.start, params=point.params)
         samples = np.arange(chunk.start, chunk.stop)
     n, d = values.shape
     return pd.DataFrame({
@@ -116,11 +120,13 @@ def prepare(spec: SweepSpec, out: Path) -> tuple[list[DesignPoint], list[Chunk]]
         try:
             old = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise RealpolitikError(f"{manifest} is unreadable ({exc}); use another --out") from None
+            raise RealpolitikError(f"{manifest} is unreadable ({exc}); use another results folder",
+                                   options=("out",)) from None
         if old.get("digest") != spec.digest():
             raise RealpolitikError(
                 f"{out} holds results of a different sweep spec (digest {old.get('digest')}, "
-                f"this spec {spec.digest()}); use another --out or remove that folder")
+                f"this spec {spec.digest()}); use another results folder or remove that one",
+                options=("out",))
     else:
         _write_atomic(manifest, lambda p: p.write_text(
             json.dumps(_manifest(spec, points, plan), indent=1), encoding="utf-8"))
@@ -134,13 +140,14 @@ def finished(out: Path, plan: list[Chunk]) -> set[int]:
 
 def run_sweep(
     spec: SweepSpec, out: Path | str, *, workers: int = 2, scheduler: str | None = None,
-    stop_after: int | None = None, progress: Callable[[int, int], None] | None = None,
+    stop_after: int | None = None, progress: Progress | None = None,
 ) -> dict[str, int]:
     """Run (or resume) a sweep into ``out``. Returns counts: total, skipped (already done), ran.
 
     ``workers=0`` runs in this process without Dask. ``scheduler`` is the address of a running
     Dask scheduler; without it a LocalCluster of ``workers`` threads starts (no network beyond
     this process). ``stop_after`` stops after that many chunks (to test resuming).
+    ``progress("chunks", done, total)`` follows each saved chunk.
     """
     from realpolitik.scenario.loader import load_scenario
 
@@ -157,7 +164,7 @@ def run_sweep(
         _write_atomic(out / chunk.file, lambda p: table.to_parquet(p, index=False))
         counts["ran"] += 1
         if progress is not None:
-            progress(counts["skipped"] + counts["ran"], counts["total"])
+            progress("chunks", counts["skipped"] + counts["ran"], counts["total"])
 
     if not todo:
         return counts
@@ -179,7 +186,8 @@ def _run_dask(spec: SweepSpec, points: list[DesignPoint], todo: list[Chunk],
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise RealpolitikError("sweeps on Dask need the 'distributed' extra: "
-                               "pip install 'realpolitik[distributed]' (or use --workers 0)") from None
+                               "pip install 'realpolitik[distributed]' (or run with workers=0)",
+                               options=("workers",)) from None
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=False,

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from realpolitik.errors import Problem, RealpolitikError, ScenarioError
 from realpolitik.scenario.yamlio import format_path, line_of, parse_document, read_text
+from realpolitik.seeds import generator
 
 #: Tag of the design's random stream (sampled designs).
 DESIGN_TAG = 0x5E3
@@ -138,8 +139,7 @@ def design_points(spec: SweepSpec) -> list[DesignPoint]:
                 for v in spec.inputs.values()]
         combos = [dict(zip(paths, c, strict=True)) for c in itertools.product(*axes)]
     else:
-        rng = np.random.Generator(np.random.PCG64(
-            np.random.SeedSequence(spec.seed, spawn_key=(DESIGN_TAG,))))
+        rng = generator(spec.seed, DESIGN_TAG)
         combos = []
         for _ in range(spec.points):
             combo = {}

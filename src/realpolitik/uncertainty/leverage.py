@@ -29,11 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from realpolitik.backend import run_model, to_numpy
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
+from realpolitik.runner import run_model, to_numpy
 from realpolitik.scenario.arrays import PositionKind, to_input
-from realpolitik.uncertainty.sampling import resolve_seed, sample_inputs
+from realpolitik.seeds import resolve_seed
+from realpolitik.uncertainty.sampling import sample_inputs
 
 
 def drop_actor(inp: BargainingInput, i: int) -> BargainingInput:
@@ -54,11 +55,11 @@ def removal_effects(
     seed = resolve_seed(seed)
     spec = get_model(model)
     inp = to_input(scenario, positions=positions)
-    base = np.asarray(to_numpy(run_model(spec, inp, seed=seed, **(params or {})).forecast))[0]
+    base = np.asarray(to_numpy(run_model(spec, inp, seed=seed, params=params).forecast))[0]
     rows = []
     for i, actor in enumerate(scenario.actors):  # one model run per actor (n changes)
         f = np.asarray(to_numpy(run_model(spec, drop_actor(inp, i), seed=seed,
-                                          **(params or {})).forecast))[0]
+                                          params=params).forecast))[0]
         for j, issue in enumerate(scenario.issues):
             rows.append({"actor": actor.id, "name": actor.name, "issue": issue.id,
                          "forecast": float(base[j]), "without": float(f[j]),
@@ -165,7 +166,7 @@ def best_move(
               for kind in ("position", "salience", "lend")]
     levers.append(Lever("own salience", actor, iss.id))
 
-    f0 = np.asarray(to_numpy(run_model(spec, base, seed=seed, **(params or {})).forecast))
+    f0 = np.asarray(to_numpy(run_model(spec, base, seed=seed, params=params).forecast))
     baseline = float(np.median(f0[:, j]))
 
     def evaluate(lever: Lever, ts: np.ndarray) -> np.ndarray:
@@ -173,7 +174,7 @@ def best_move(
         tiled = _tile(base, len(ts))
         t_full = np.repeat(ts, s)
         moved = _apply(tiled, lever, t_full, i_a, j, baseline, ids)
-        f = np.asarray(to_numpy(run_model(spec, moved, seed=seed, **(params or {})).forecast))
+        f = np.asarray(to_numpy(run_model(spec, moved, seed=seed, params=params).forecast))
         return np.median(f[:, j].reshape(len(ts), s), axis=1)
 
     lo, hi = band.low, band.high
@@ -231,8 +232,9 @@ def _target(scenario: Any, actor: str, issue: str | None, band_name: str | None,
     """The issue and band to aim for; clear errors when they cannot be found."""
     issues = [scenario.issue(issue)] if issue else list(scenario.issues)
     if issue is None and band_name is None and len(issues) > 1:
-        raise RealpolitikError("name the issue (--issue) or a target band (--target-band); "
-                               f"issues are: {', '.join(scenario.issue_ids)}")
+        raise RealpolitikError("name the issue or a target band; "
+                               f"issues are: {', '.join(scenario.issue_ids)}",
+                               options=("issue", "target_band"))
     if band_name is not None:
         hits = [(i, b) for i in issues for b in i.bands if b.name.lower() == band_name.lower()]
         if not hits:
@@ -240,7 +242,8 @@ def _target(scenario: Any, actor: str, issue: str | None, band_name: str | None,
                               for i in issues if i.bands) or "none"
             raise RealpolitikError(f"no outcome band named {band_name!r}; bands are {known}")
         if len(hits) > 1:
-            raise RealpolitikError(f"band {band_name!r} exists on several issues; add --issue")
+            raise RealpolitikError(f"band {band_name!r} exists on several issues; name the issue",
+                                   options=("issue",))
         return hits[0]
     iss = issues[0]
     if not iss.bands:
@@ -252,4 +255,4 @@ def _target(scenario: Any, actor: str, issue: str | None, band_name: str | None,
         if b.low <= xa <= b.high:
             return iss, b
     raise RealpolitikError(f"{actor}'s position ({xa:g}) lies in no band of {iss.id}; "
-                           "name one with --target-band")
+                           "name a target band", options=("target_band",))

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from realpolitik.scenario.arrays import PositionKind, to_input
-from realpolitik.uncertainty.sampling import resolve_seed
+from realpolitik.seeds import generator, resolve_seed, spawn
 
 #: Largest number of actors for exact enumeration (2^16 coalitions).
 EXACT_MAX = 16
@@ -73,8 +73,7 @@ def sampled_indices(
         z = np.zeros(n)
         return z, z, z, z
     quota, tol = total / 2.0, 1e-12 * total
-    seq = np.random.SeedSequence(seed)
-    perm_rng, coal_rng = (np.random.Generator(np.random.PCG64(s)) for s in seq.spawn(2))
+    perm_rng, coal_rng = (generator(s) for s in spawn(seed, 2))
     pivots = np.zeros(n)
     swings = np.zeros(n)
     rows = max(1, min(chunk, (1 << 24) // max(n, 1)))

@@ -7,9 +7,9 @@ share it, or on which other inputs the scenario has. So every uncertain input dr
 random stream, and sample ``k`` is the ``k``-th number of that stream, reached directly:
 
 1. The stream of input ``path`` is a PCG64 generator seeded with
-   ``np.random.SeedSequence(seed, spawn_key=(STREAM_TAG, key(path)))``: the child that
-   ``SeedSequence(seed).spawn`` yields under that spawn key, where ``key(path)`` is a stable
-   64-bit hash (BLAKE2b) of the input's path. Streams of different inputs are independent, and
+   :func:`realpolitik.seeds.input_sequence`, ``SeedSequence(seed, spawn_key=(STREAM_TAG,
+   key(path)))``: the child that ``SeedSequence(seed).spawn`` yields under that spawn key, where
+   ``key(path)`` is a stable 64-bit hash (BLAKE2b) of the input's path. Streams of different inputs are independent, and
    adding, removing or reordering inputs leaves every other input's draws unchanged (common
    random numbers across scenario variants, useful for sweeps and best-move searches).
 2. A chunk of samples ``[start, start + n)`` advances the generator by ``start`` steps
@@ -25,13 +25,12 @@ random stream, and sample ``k`` is the ``k``-th number of that stream, reached d
    distribution (:mod:`realpolitik.uncertainty.marginals`).
 
 Inputs without a distribution keep their point value in every sample. Samples are float64 numpy
-arrays; other backends receive them converted (:mod:`realpolitik.backend`), so a seed gives the
+arrays; other backends receive them converted (:mod:`realpolitik.runner.backend`), so a seed gives the
 same inputs on every backend.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import numpy as np
@@ -45,46 +44,20 @@ from realpolitik.scenario.sections.correlations import (
     copula_matrix,
     smallest_eigenvalue,
 )
+from realpolitik.seeds import input_sequence, resolve_seed
 from realpolitik.uncertainty.inputs import Slot, uncertain_slots
 from realpolitik.uncertainty.marginals import ppf_rows
-
-#: First word of every input stream's spawn key: keeps these streams apart from any other use of
-#: the same seed (model seeds per chunk use another tag, see :func:`chunk_seed`).
-STREAM_TAG = 0x1A9
-#: Tag of the per-chunk seeds handed to stochastic models.
-MODEL_TAG = 0x3D1
 
 _TINY = 2.0**-54  # keeps uniforms strictly inside (0, 1) for the normal quantile function
 
 
-def stream_key(path: str) -> int:
-    """A stable 64-bit key of an input path (BLAKE2b; the same on every platform and run)."""
-    return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-def resolve_seed(seed: int | None) -> int:
-    """``seed`` itself, or fresh entropy when None (so all chunks of one run share it)."""
-    if seed is None:
-        return int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise RealpolitikError(f"a seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
 def uniforms(seed: int, path: str, start: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
     """Uniforms number ``start`` .. ``start + n - 1`` of the stream of input ``path``."""
-    seq = np.random.SeedSequence(seed, spawn_key=(STREAM_TAG, stream_key(path)))
-    bits = np.random.PCG64(seq)
+    bits = np.random.PCG64(input_sequence(seed, path))
     if start:
         bits.advance(start)
     u = np.random.Generator(bits).random(n, out=out)
     return np.maximum(u, _TINY, out=u)
-
-
-def chunk_seed(seed: int, chunk_index: int) -> int:
-    """The seed handed to a stochastic model for one chunk of a Monte Carlo run."""
-    seq = np.random.SeedSequence(seed, spawn_key=(MODEL_TAG, chunk_index))
-    return int(seq.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 def active_correlations(scenario: Any, slots: list[Slot]) -> list[tuple[str, str, float]]:

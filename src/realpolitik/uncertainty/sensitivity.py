@@ -26,18 +26,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from realpolitik.backend import run_model, to_numpy
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
+from realpolitik.progress import Progress
+from realpolitik.runner import run_chunks, run_model, to_numpy
 from realpolitik.scenario.arrays import PositionKind, to_input
+from realpolitik.seeds import resolve_seed
 from realpolitik.uncertainty.inputs import Slot, uncertain_slots
 from realpolitik.uncertainty.marginals import quantile
-from realpolitik.uncertainty.montecarlo import chunk_bounds, default_chunk_size
-from realpolitik.uncertainty.sampling import (
-    active_correlations,
-    inputs_from_uniforms,
-    resolve_seed,
-)
+from realpolitik.uncertainty.montecarlo import default_chunk_size
+from realpolitik.uncertainty.sampling import active_correlations, inputs_from_uniforms
 
 GroupBy = Literal["input", "actor"]
 _EDGE = 2.0**-53
@@ -68,26 +66,27 @@ def _group_of(slot: Slot, by: GroupBy) -> str:
 
 def _evaluate(scenario: Any, spec: Any, u: np.ndarray, positions: PositionKind, seed: int,
               backend: str, device: str | None, params: dict[str, Any],
-              slots: list[Slot], progress: Any = None) -> np.ndarray:
+              slots: list[Slot], progress: Progress | None = None) -> np.ndarray:
     """Forecasts (rows of u, d) for a design ``u`` on the unit cube, in bounded chunks."""
     size = default_chunk_size(len(scenario.actors), len(scenario.issues))
-    out = np.empty((u.shape[0], len(scenario.issues)))
-    for start, stop in chunk_bounds(u.shape[0], size):
-        inp = inputs_from_uniforms(scenario, u[start:stop], positions, slots)
-        outcome = run_model(spec, inp, seed=seed, backend=backend, device=device, **params)
-        out[start:stop] = np.asarray(to_numpy(outcome.forecast), dtype=float)
-        if progress is not None:
-            progress(stop - start)
-    return out
+
+    def make_input(start: int, stop: int) -> BargainingInput:
+        return inputs_from_uniforms(scenario, u[start:stop], positions, slots)
+
+    return run_chunks(spec, make_input, u.shape[0], seed=seed, chunk_size=size, backend=backend,
+                      device=device, params=params, progress=progress, stage="Sobol design")
 
 
 def sobol(
     scenario: Any, model: str = "median", samples: int = 1024, seed: int = 0, *,
     positions: PositionKind = "stated", by: GroupBy = "input", resamples: int = 200,
     backend: str = "numpy", device: str | None = None, params: dict[str, Any] | None = None,
-    progress: Any = None,
+    progress: Progress | None = None,
 ) -> SobolResult:
-    """Sobol first-order and total indices (95 % CI) of every issue's forecast to every uncertain input."""
+    """Sobol first-order and total indices (95 % CI) of every issue's forecast to every uncertain input.
+
+    ``progress(stage, done, total)`` follows the model runs of the design.
+    """
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
@@ -100,7 +99,7 @@ def sobol(
         raise RealpolitikError("the scenario has no uncertain inputs (no input has a "
                                "`distribution`), so there is nothing to attribute")
     if samples < 2:
-        raise RealpolitikError(f"--samples must be at least 2, got {samples}")
+        raise RealpolitikError(f"samples must be at least 2, got {samples}", options=("samples",))
     n_base = 1 << (samples - 1).bit_length()
     notes = []
     if n_base != samples:
@@ -159,7 +158,7 @@ def swings(
         assert dist is not None
         for r, q in ((2 * k + 1, low_q), (2 * k + 2, high_q)):
             getattr(batch, slot.field)[(r, *slot.index)] = quantile(dist, slot.value.point, q)
-    outcome = run_model(spec, batch, seed=seed, backend=backend, device=device, **(params or {}))
+    outcome = run_model(spec, batch, seed=seed, backend=backend, device=device, params=params)
     f = np.asarray(to_numpy(outcome.forecast), dtype=float)
     rows = []
     for j, issue in enumerate(scenario.issues):

@@ -4,7 +4,7 @@ Models take ``xp = inp.xp`` and call only array-API-standard functions, so they 
 on any namespace that ``array_api_compat`` wraps. This module moves inputs to a backend and
 results back to numpy:
 
->>> from realpolitik.backend import run_model
+>>> from realpolitik.runner import run_model
 >>> outcome = run_model("median", inp, backend="torch", device="cpu")   # doctest: +SKIP
 
 Inputs are always made (and Monte Carlo samples always drawn) on numpy in float64, then
@@ -27,7 +27,7 @@ import numpy as np
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput, BargainingOutcome
 
-#: Backends accepted by ``--backend``.
+#: The backends one can ask for.
 BACKENDS: tuple[str, ...] = ("numpy", "torch")
 
 
@@ -67,7 +67,8 @@ def resolve(backend: str = "numpy", device: str | None = None) -> Backend:
     dev = device or ("cuda" if torch.cuda.is_available() else "cpu")
     if dev.startswith("cuda") and not torch.cuda.is_available():
         raise RealpolitikError(
-            f"device {dev!r} asked for, but torch sees no CUDA GPU here; use --device cpu")
+            f"device {dev!r} asked for, but torch sees no CUDA GPU here; use the cpu device",
+            options=("device",))
     if not (dev == "cpu" or dev.startswith("cuda") or dev == "mps"):
         raise RealpolitikError(f"unknown device {dev!r}; use cpu, cuda or cuda:N")
     return Backend("torch", dev, torch)
@@ -107,15 +108,3 @@ def outcome_to_numpy(outcome: BargainingOutcome) -> BargainingOutcome:
         rounds=to_numpy(outcome.rounds),
         extra={k: to_numpy(v) for k, v in outcome.extra.items()},
     )
-
-
-def run_model(model: Any, inp: BargainingInput, *, seed: int | None = None,
-              backend: str | Backend = "numpy", device: str | None = None,
-              **params: Any) -> BargainingOutcome:
-    """Run a model (a name or a ModelSpec) on ``backend``; the outcome comes back as numpy."""
-    from realpolitik.models.registry import get_model
-
-    spec = get_model(model) if isinstance(model, str) else model
-    be = backend if isinstance(backend, Backend) else resolve(backend, device)
-    outcome = spec.fn(to_backend(inp, be), seed=seed, **params)
-    return outcome_to_numpy(outcome) if be.name != "numpy" else outcome
