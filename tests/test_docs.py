@@ -25,6 +25,7 @@ NOT_RUN = {
     "dashboard": "serves until stopped (the dashboard has its own API and browser tests)",
     "--scheduler": "needs a running Dask cluster at the address shown",
     "benchmarks/run.py": "a benchmark, not a test (see benchmarks/)",
+    "lint-imports": "the layer contracts; tests/test_architecture.py runs them",
 }
 #: Pages whose runs take long (full-size reports, deals, the DEU III backtest).
 SLOW = {"tutorial.md", "deal.md", "report.md", "validation.md"}
