@@ -33,10 +33,10 @@ app = typer.Typer(
 )
 
 #: Modules that add commands to :data:`app` through their ``register(app)`` function.
-EXTENSIONS: tuple[str, ...] = ("realpolitik.deal.cli", "realpolitik.dynamics.cli",
-                               "realpolitik.report.cli", "realpolitik.dashboard.cli",
-                               "realpolitik.uncertainty.cli", "realpolitik.sweep.cli",
-                               "realpolitik.backtest.cli")
+EXTENSIONS: tuple[str, ...] = ("realpolitik.cli.deal", "realpolitik.cli.dynamics",
+                               "realpolitik.cli.report", "realpolitik.cli.dashboard",
+                               "realpolitik.cli.uncertainty", "realpolitik.cli.sweep",
+                               "realpolitik.cli.backtest")
 
 out = Console(highlight=False, soft_wrap=False, width=120)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -109,7 +109,7 @@ def forecast(
                           samples=samples, backend=backend, device=device, workers=workers,
                           progress=samples is not None)
     if result.sampled is not None:
-        from realpolitik.uncertainty.cli import after_forecast
+        from realpolitik.cli.uncertainty import after_forecast
 
         after_forecast(result, plot, quiet=output is not Format.table)
     if output is Format.json:
@@ -126,7 +126,7 @@ def forecast(
     console = out if out_file is None else Console(file=out_file.open("w"), width=120)
     print_forecast(result, console)
     if result.sampled is not None:
-        from realpolitik.uncertainty.cli import print_distribution
+        from realpolitik.cli.uncertainty import print_distribution
 
         print_distribution(result.sampled, console)
     if trace and result.outcome.trace:
