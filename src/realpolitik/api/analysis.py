@@ -6,6 +6,9 @@
   without each actor (``realpolitik power``);
 - :func:`best_move` - the smallest change of another actor that brings the forecast into a
   target band (``realpolitik best-move``).
+
+:data:`MAX_SAMPLES` bounds a Monte Carlo run; :class:`ForecastDistribution` is the result of
+``forecast(..., samples=N)``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 from realpolitik.scenario.arrays import PositionKind
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
+from realpolitik.uncertainty.distribution import ForecastDistribution
 from realpolitik.uncertainty.leverage import BestMove, best_move, removal_effects
 from realpolitik.uncertainty.montecarlo import MAX_SAMPLES
 from realpolitik.uncertainty.power import power_indices
@@ -26,6 +30,7 @@ from realpolitik.uncertainty.sensitivity import GroupBy, SobolResult, sobol, swi
 __all__ = [
     "MAX_SAMPLES",
     "BestMove",
+    "ForecastDistribution",
     "Power",
     "Sensitivity",
     "best_move",

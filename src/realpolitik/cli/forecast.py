@@ -36,7 +36,7 @@ from realpolitik.errors import RealpolitikError
 from realpolitik.presentation.forecast import print_distribution, print_forecast, print_trace
 
 if TYPE_CHECKING:
-    from realpolitik.uncertainty.distribution import ForecastDistribution
+    from realpolitik.api.analysis import ForecastDistribution
 
 
 @app.command()
