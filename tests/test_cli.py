@@ -182,3 +182,52 @@ def test_negative_or_non_integer_seed_in_python(seed):
     for call in calls:
         with pytest.raises(RealpolitikError, match="seed must be a non-negative integer"):
             call()
+
+
+@pytest.mark.parametrize(("args", "flag"), [
+    (("forecast", "--samples", "0"), "--samples"),
+    (("forecast", "--samples", str(10**9 + 1)), "--samples"),
+    (("forecast", "--workers", "0"), "--workers"),
+    (("sensitivity", "--samples", "1"), "--samples"),
+    (("best-move", "--actor", "us_gov", "--samples", "-1"), "--samples"),
+    (("deal", "--samples", "0"), "--samples"),
+    (("deal", "--top", "0"), "--top"),
+    (("backtest", "deu3", "--min-actors", "0"), "--min-actors"),
+    (("sweep", "spec.yaml", "--workers", "-1"), "--workers"),
+    (("simulate", "--horizon", "0"), "--horizon"),
+])
+def test_option_ranges_name_the_flag(run_cli, args, flag):
+    """Out-of-range option values are refused by the CLI (exit 2) with the flag named."""
+    code, out, err = run_cli(*args)
+    assert code == 2
+    assert flag in err and "Traceback" not in out + err
+
+
+def test_best_move_without_issue_names_the_flags(run_cli):
+    """On a scenario with several issues, best-move asks for --issue or --target-band."""
+    code, _, err = run_cli("best-move", "--actor", "us_gov")
+    assert code == 2
+    assert "--issue" in err and "--target-band" in err and "us_presence" in err
+
+
+def test_cli_imports_only_the_service_and_presentation_layers():
+    """The command modules reach the library through realpolitik.api and .presentation only."""
+    import ast
+
+    import realpolitik.cli as cli
+
+    allowed = ("realpolitik.api", "realpolitik.presentation", "realpolitik.errors",
+               "realpolitik.progress", "realpolitik.cli")
+    folder = Path(cli.__file__).parent
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                if name == "realpolitik" or not name.startswith("realpolitik."):
+                    continue
+                if path.name == "dashboard.py" and name == "realpolitik.dashboard.app":
+                    continue  # the dashboard command starts the other interface
+                assert name.startswith(allowed), f"{path.name} imports {name}"
+            if isinstance(node, ast.Attribute):
+                assert node.attr != "import_module", path.name

@@ -470,7 +470,7 @@ def test_unexpected_host_is_refused(folder: Path) -> None:
 # -- the CLI command ------------------------------------------------------------------------
 def test_dashboard_command_missing_extra(run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the extra the command says which packages to install, exit 2."""
-    from realpolitik.dashboard import cli
+    from realpolitik.cli import dashboard as cli
 
     monkeypatch.setattr(cli, "missing_packages", lambda: ["fastapi", "uvicorn"])
     code, _, err = run_cli("dashboard")

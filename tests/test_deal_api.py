@@ -121,19 +121,21 @@ def test_cli_deal_table_json_and_plot(run_cli, tmp_path):
     """`realpolitik deal` prints the tables, writes JSON and a PNG; errors exit 2."""
     png = tmp_path / "frontier.png"
     code, out, err = run_cli("deal", str(MINI), "--samples", "40", "--seed", "2",
-                             "--strategy-us", "boulware", "--strategy-iraq", "conceder",
+                             "--strategy", "us_gov=boulware", "--strategy", "iraq_gov=conceder",
                              "--plot", str(png))
     assert code == 0, err
     assert "Most likely agreed packages" in out and "P(no deal)" in out
     assert "kalai-smorodinsky" in out and "nash" in out
+    assert "us_gov boulware" in out and "iraq_gov conceder" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out, err = run_cli("deal", str(MINI), "--samples", "40", "--format", "json")
     assert code == 0, err
     doc = json.loads(out)
     assert doc["strategies"] == {"us_gov": "linear", "iraq_gov": "linear"}
     assert {row["outcome"] for row in doc["outcomes"]} == {"agreement", "broken", "timed out"}
-    code, out, err = run_cli("deal", str(MINI), "--samples", "5", "--strategy-us", "hardball")
+    code, out, err = run_cli("deal", str(MINI), "--samples", "5", "--strategy", "us_gov=hardball")
     assert code == 2 and "unknown strategy 'hardball'" in err and "Traceback" not in err
+    assert "--strategy us_gov=hardball" in err
     code, _, err = run_cli("deal", "ktab-soe-policy", "--samples", "5")
     assert code == 2 and "no `deal` section" in err
     code, _, err = run_cli("deal", str(MINI), "--samples", "5", "--plot", str(tmp_path / "x.pdf"))
@@ -172,3 +174,24 @@ def test_interrupted_run_keeps_finished_samples():
     assert any("interrupted" in w for w in r.warnings())
     with pytest.raises(KeyboardInterrupt):
         negotiate(MINI, samples=60, seed=7, chunk=10, progress=progress)
+
+
+def test_cli_deal_strategy_names_the_scenarios_parties(run_cli):
+    """`--strategy PARTY=NAME` takes the deal's party ids; others are exit-2 errors naming them."""
+    code, out, err = run_cli("deal", str(MINI), "--samples", "8", "--format", "json",
+                             "--strategy", "iraq_gov=tit-for-tat")
+    assert code == 0, err
+    assert json.loads(out)["strategies"] == {"us_gov": "linear", "iraq_gov": "tit-for-tat"}
+    code, _, err = run_cli("deal", str(MINI), "--samples", "5", "--strategy", "us=boulware")
+    assert code == 2 and "'us' is not a party of the deal" in err
+    assert "us_gov, iraq_gov" in err and "Traceback" not in err
+    code, _, err = run_cli("deal", str(MINI), "--samples", "5", "--strategy", "boulware")
+    assert code == 2 and "--strategy takes PARTY=NAME" in err
+    code, _, err = run_cli("deal", str(MINI), "--samples", "5", "--strategy", "us_gov=linear",
+                           "--strategy", "us_gov=conceder")
+    assert code == 2 and "names party 'us_gov' twice" in err
+    code, _, err = run_cli("deal", "ktab-soe-policy", "--samples", "5",
+                           "--strategy", "a=linear")
+    assert code == 2 and "no `deal` section" in err
+    code, _, err = run_cli("deal", str(MINI), "--samples", "5", "--strategy-us", "boulware")
+    assert code == 2 and "No such option" in err

@@ -42,7 +42,7 @@ class _Refs(HTMLParser):
 @pytest.fixture(scope="module")
 def iraq_report(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The report of iraq-2024 with few samples (written once for the module)."""
-    from realpolitik.report.cli import write_report
+    from realpolitik.cli.report import write_report
 
     out = tmp_path_factory.mktemp("report") / "report.html"
     write_report("iraq-2024", out, samples=12, seed=5, models=["median", "compromise"])

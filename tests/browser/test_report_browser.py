@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from realpolitik.cli.report import write_report
 from realpolitik.presentation.html import SECTION_TITLES
-from realpolitik.report.cli import write_report
 
 pytestmark = pytest.mark.browser
 

@@ -1,11 +1,33 @@
-"""The registered models, for interfaces that list them or check a name given by a user."""
+"""The registered models for the interfaces: list them, find one by name, with their metadata.
+
+Each :class:`~realpolitik.models.base.ModelSpec` carries a name, title, reference and the
+properties an interface shows (stochastic, iterative, cost, whether it records a trace).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from realpolitik.models.registry import get_model, list_models
+from realpolitik.models.base import ModelSpec
+from realpolitik.models.registry import (
+    DEFAULT_MODEL,
+    DEFAULT_SAMPLING_MODEL,
+    get_model,
+    list_models,
+)
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_SAMPLING_MODEL",
+    "ModelInfo",
+    "ModelSpec",
+    "get_model",
+    "list_models",
+    "models",
+    "models_with_trace",
+    "resolve_models",
+]
 
 
 @dataclass(frozen=True)
@@ -34,3 +56,8 @@ def resolve_models(names: Sequence[str]) -> list[str]:
     if not names:
         return [s.name for s in list_models()]
     return [get_model(m).name for m in names]
+
+
+def models_with_trace() -> list[str]:
+    """Names of the models that can record a round-by-round trace (``trace=True``)."""
+    return [spec.name for spec in list_models() if spec.supports_trace]

@@ -1,4 +1,9 @@
-"""The ``realpolitik report`` command: one self-contained HTML file about a scenario."""
+"""``realpolitik report``: one self-contained HTML file about a scenario.
+
+The report's data come from :mod:`realpolitik.api.report`, its HTML and figures from
+:mod:`realpolitik.presentation.html` and :mod:`realpolitik.presentation.report_plots`; this
+module only runs them with a progress bar and writes the file (:func:`write_report`).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from typing import Annotated
 
 import typer
 
+from realpolitik.cli.app import app
+from realpolitik.cli.options import DEFAULT_SCENARIO, ScenarioArg, SeedOpt, model_option
 from realpolitik.errors import RealpolitikError
-from realpolitik.scenario.loader import DEFAULT_SCENARIO
 
 #: Monte Carlo samples of a report unless told otherwise (small: a report takes seconds).
 DEFAULT_SAMPLES = 200
@@ -29,36 +35,30 @@ class ReportFormat(StrEnum):
     pdf = "pdf"
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``report`` command to ``app``."""
-
-    @app.command()
-    def report(
-        scenario: Annotated[str, typer.Argument(
-            help="A built-in scenario name (see `realpolitik scenarios`) or a YAML/JSON file.")]
-        = DEFAULT_SCENARIO,
-        out_file: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")]
-        = Path("report.html"),
-        fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="html (pdf: see docs).")]
-        = ReportFormat.html,
-        samples: Annotated[int, typer.Option(
-            min=0, max=100_000, help="Monte Carlo samples per model and per policy option "
-            "(0: point forecasts only).")] = DEFAULT_SAMPLES,
-        seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed, same report).")] = 0,
-        model: Annotated[list[str] | None, typer.Option(
-            "--model", "-m", help="A model to include (repeat; default: every registered model).")]
-        = None,
-        private: Annotated[bool, typer.Option(
-            "--private", help="Use actors' private positions where known.")] = False,
-        sobol: Annotated[int, typer.Option(
-            min=0, max=65_536, help="Base samples of Sobol indices by actor in the drivers "
-            "section (0: swings only; costs N x (actors + 2) model runs).")] = 0,
-    ) -> None:
-        """Write an HTML report: inputs and sources, forecasts with bands, options, deal, timeline."""
-        if fmt is ReportFormat.pdf:
-            raise RealpolitikError(PDF_HELP)
-        write_report(scenario, out_file, samples=samples, seed=seed, models=model or None,
-                     private=private, sobol=sobol)
+@app.command()
+def report(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")]
+    = Path("report.html"),
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="html (pdf: see docs).")]
+    = ReportFormat.html,
+    samples: Annotated[int, typer.Option(
+        min=0, max=100_000, help="Monte Carlo samples per model and per policy option "
+        "(0: point forecasts only).")] = DEFAULT_SAMPLES,
+    seed: SeedOpt = 0,
+    model: Annotated[list[str] | None, model_option(
+        "A model to include (repeat; default: every registered model).")] = None,
+    private: Annotated[bool, typer.Option(
+        "--private", help="Use actors' private positions where known.")] = False,
+    sobol: Annotated[int, typer.Option(
+        min=0, max=65_536, help="Base samples of Sobol indices by actor in the drivers "
+        "section (0: swings only; costs N x (actors + 2) model runs).")] = 0,
+) -> None:
+    """Write an HTML report: inputs and sources, forecasts with bands, options, deal, timeline."""
+    if fmt is ReportFormat.pdf:
+        raise RealpolitikError(PDF_HELP)
+    write_report(scenario, out_file, samples=samples, seed=seed, models=model or None,
+                 private=private, sobol=sobol)
 
 
 def write_report(scenario: str, out_file: Path, *, samples: int = DEFAULT_SAMPLES, seed: int = 0,
@@ -68,8 +68,8 @@ def write_report(scenario: str, out_file: Path, *, samples: int = DEFAULT_SAMPLE
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from realpolitik.api.report import Control, analyse
+    from realpolitik.api.scenario import load_scenario
     from realpolitik.presentation.html import render
-    from realpolitik.scenario.loader import load_scenario
 
     sc = load_scenario(scenario)
     if out_file.suffix.lower() == ".pdf":

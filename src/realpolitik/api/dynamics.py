@@ -1,0 +1,87 @@
+"""Dynamics for the interfaces: simulate a scenario's policy options, calibrate the attacks.
+
+- :func:`plan_simulation` - the options to run (``all``, ``forecast`` or declared ids), the start
+  date and the horizon, checked before anything runs;
+- :func:`simulate_option` - one option's Monte Carlo trajectories (an interface runs the plan's
+  options one by one, to show progress and keep finished options when interrupted);
+- :func:`simulate_options` - every option of a plan in one call;
+- :func:`summary_frame` - one row per option and quantity (state at the horizon, attacks,
+  event probabilities);
+- :func:`calibrate` and :func:`check` - the attack process fitted to the 2023-2024 attacks and
+  its coverage check by simulation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from realpolitik.dynamics import model as _model
+from realpolitik.dynamics.calibrate import Calibration, Check, calibrate, check
+from realpolitik.dynamics.engine import ALL, ForecastPath, resolve, section, summary_frame
+from realpolitik.dynamics.model import Trajectories
+from realpolitik.progress import Progress
+from realpolitik.scenario.loader import load_scenario
+from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.sections.dynamics import Dynamics, PolicyOption
+
+__all__ = [
+    "Calibration",
+    "Check",
+    "ForecastPath",
+    "SimulationPlan",
+    "Trajectories",
+    "calibrate",
+    "check",
+    "plan_simulation",
+    "simulate_option",
+    "simulate_options",
+    "summary_frame",
+]
+
+
+@dataclass(frozen=True)
+class SimulationPlan:
+    """What a simulation runs: the scenario's dynamics, the chosen options, start and months."""
+
+    scenario: Scenario
+    dynamics: Dynamics
+    #: Per option: the option (None: the status quo) and, for ``forecast``, how it was built.
+    options: list[tuple[PolicyOption | None, ForecastPath | None]]
+    start: dt.date
+    months: int
+
+    def option_name(self, option: PolicyOption | None) -> str:
+        """The name an interface shows for ``option``."""
+        return option.id if option else "status_quo"
+
+
+def plan_simulation(scenario: Scenario | str | Path, options: Sequence[str] = (ALL,), *,
+                    horizon_months: int | None = None, model: str = "",
+                    seed: int = 0) -> SimulationPlan:
+    """Check the scenario's dynamics section and resolve the named options (comma lists too).
+
+    ``forecast`` runs the bargaining ``model`` first (with ``seed``) to build its schedule.
+    ``horizon_months`` defaults to the scenario's.
+    """
+    sc = load_scenario(scenario)
+    dyn = section(sc)
+    chosen = resolve(sc, list(options), model=model, seed=seed)
+    months = horizon_months or dyn.horizon_months
+    return SimulationPlan(sc, dyn, chosen, dyn.start or sc.as_of, months)
+
+
+def simulate_option(plan: SimulationPlan, option: PolicyOption | None, *, samples: int = 1000,
+                    seed: int = 0, progress: Progress | None = None) -> Trajectories:
+    """Monte Carlo trajectories of one option of ``plan``; ``progress(done, total)`` per step."""
+    # through the module, so that a test (or a profiler) replacing dynamics.model.simulate sees it
+    return _model.simulate(plan.dynamics, option, start=plan.start, samples=samples, seed=seed,
+                    horizon_months=plan.months, progress=progress)
+
+
+def simulate_options(plan: SimulationPlan, *, samples: int = 1000,
+                     seed: int = 0) -> list[Trajectories]:
+    """Every option of ``plan`` with the same samples and seed, in the plan's order."""
+    return [simulate_option(plan, opt, samples=samples, seed=seed) for opt, _ in plan.options]

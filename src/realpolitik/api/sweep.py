@@ -1,0 +1,13 @@
+"""Sweeps for the interfaces: read a spec, run it (resumably) and summarise the results.
+
+:func:`load_spec` reads and checks a sweep spec (YAML or JSON); :func:`run_sweep` runs its
+chunks on Dask (or in this process) and saves each as Parquet, skipping finished ones;
+:func:`summarise` gives the median and 5-95 % band per design point and issue.
+"""
+
+from __future__ import annotations
+
+from realpolitik.sweep.run import load_results, run_sweep, summarise
+from realpolitik.sweep.spec import SweepSpec, load_spec
+
+__all__ = ["SweepSpec", "load_results", "load_spec", "run_sweep", "summarise"]

@@ -1,0 +1,182 @@
+"""``realpolitik simulate`` and ``realpolitik calibrate``: the dynamics commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from realpolitik.cli.app import app
+from realpolitik.cli.options import (
+    DEFAULT_SCENARIO,
+    SeedOpt,
+    err,
+    model_option,
+    out,
+    samples_option,
+)
+from realpolitik.errors import RealpolitikError
+
+if TYPE_CHECKING:
+    from realpolitik.api.dynamics import Calibration, SimulationPlan, Trajectories
+
+#: Below this many samples the 5-95% bands are unstable; the CLI warns.
+MIN_STABLE_SAMPLES = 200
+
+
+@app.command("simulate")
+def simulate(
+    scenario: Annotated[str, typer.Argument(
+        help="A built-in scenario name or a YAML/JSON file with a `dynamics` section.")
+    ] = DEFAULT_SCENARIO,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-p", help="An option id, `all` (default), or `forecast` (the bargaining "
+        "forecast drives the presence); repeat or separate by commas.")] = None,
+    horizon: Annotated[int | None, typer.Option(
+        min=1, max=600, help="Months to simulate (default: the scenario's, 36 for iraq-2024).")
+    ] = None,
+    samples: Annotated[int, samples_option("Monte Carlo samples.", max=1_000_000)] = 1000,
+    seed: SeedOpt = 0,
+    model: Annotated[str, model_option("Bargaining model for --option forecast.")] = "",
+    level: Annotated[float, typer.Option(min=0.5, max=0.99, help="Width of the bands.")] = 0.90,
+    out_dir: Annotated[Path, typer.Option(
+        "--out-dir", help="Where to write dynamics.png, dynamics.html, trajectories.csv and "
+        "summary.csv (created if missing).")] = Path("out"),
+    files: Annotated[bool, typer.Option(
+        "--files/--no-files", help="Write the plots and CSV tables (--no-files: print only).")
+    ] = True,
+) -> None:
+    """Simulate attacks, influence and state capacity over time under each policy option."""
+    from realpolitik.api.dynamics import plan_simulation
+    from realpolitik.presentation.dynamics_tables import print_comparison, print_option
+
+    plan = plan_simulation(scenario, option or ["all"], horizon_months=horizon, model=model,
+                           seed=seed)
+    if samples < MIN_STABLE_SAMPLES:
+        err.print(f"[yellow]warning:[/yellow] {samples} samples are too few for stable "
+                  f"{level:.0%} bands and event probabilities; use --samples "
+                  f"{MIN_STABLE_SAMPLES} or more for figures you report")
+    for _, path in plan.options:
+        if path is not None:
+            out.print(f"forecast option: the {path.model} forecast of {path.issue} is "
+                      f"{path.issue_forecast:.1f}; {path.variable} moves to {path.target:.1f}")
+    results, interrupted = _run_options(plan, samples, seed)
+    if interrupted:
+        err.print(f"interrupted: {len(results)} of {len(plan.options)} options finished; "
+                  "showing those")
+    if not results:
+        raise typer.Exit(130)
+    sc = plan.scenario
+    out.print(f"[bold]{sc.title}[/bold]  ({sc.id}); {samples} samples, seed {seed}, "
+              f"{plan.months} months from {plan.start.isoformat()}")
+    for tr in results:
+        print_option(tr, plan.dynamics, out, level)
+    print_comparison(results, plan.dynamics, out, level)
+    if files:
+        _write_files(plan, results, out_dir, samples=samples, seed=seed, level=level)
+    if interrupted:
+        raise typer.Exit(130)
+
+
+def _run_options(plan: SimulationPlan, samples: int,
+                 seed: int) -> tuple[list[Trajectories], bool]:
+    """Simulate the plan's options one by one with a bar each; Ctrl+C keeps those finished."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from realpolitik.api.dynamics import simulate_option
+
+    results: list[Trajectories] = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        try:
+            for opt, _ in plan.options:
+                task = bar.add_task(f"simulating {plan.option_name(opt)}", total=plan.months * 4)
+                results.append(simulate_option(
+                    plan, opt, samples=samples, seed=seed,
+                    progress=lambda _s, done, total, task=task: bar.update(task, completed=done),
+                ))
+        except KeyboardInterrupt:
+            return results, True
+    return results, False
+
+
+def _write_files(plan: SimulationPlan, results: list[Trajectories], out_dir: Path, *,
+                 samples: int, seed: int, level: float) -> None:
+    """dynamics.png, dynamics.html, summary.csv and trajectories.csv in ``out_dir``."""
+    from realpolitik.api.dynamics import summary_frame
+    from realpolitik.presentation.dynamics_report import (
+        html_page,
+        plot_options,
+        trajectories_frame,
+    )
+
+    sc = plan.scenario
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = plot_options(results, plan.dynamics, out_dir / "dynamics.png", level=level)
+    summary = summary_frame(results, sc, level)
+    summary.to_csv(out_dir / "summary.csv", index=False, float_format="%.6g")
+    trajectories_frame(results, level).to_csv(out_dir / "trajectories.csv", index=False,
+                                              float_format="%.6g")
+    page = html_page(f"{sc.title}: dynamics under each option", summary, [png],
+                     [f"{samples} samples, seed {seed}, {plan.months} months from "
+                      f"{plan.start.isoformat()}; bands are {level:.0%} intervals."])
+    (out_dir / "dynamics.html").write_text(page, encoding="utf-8")
+    err.print(f"wrote {png}, {out_dir / 'dynamics.html'}, {out_dir / 'summary.csv'}, "
+              f"{out_dir / 'trajectories.csv'}")
+
+
+@app.command("calibrate")
+def calibrate(
+    scenario: Annotated[str, typer.Argument(
+        help="Scenario whose stored attack parameters are compared with the fit.")
+    ] = DEFAULT_SCENARIO,
+    samples: Annotated[int, samples_option("Simulations for the coverage check.", min=10,
+                                           max=200_000)] = 2000,
+    seed: SeedOpt = 0,
+    observed_only: Annotated[bool, typer.Option(
+        "--observed-only", help="Fit only the weeks backed by reports (to 19 Feb 2024); the "
+        "later weeks become an out-of-sample check.")] = False,
+    out_dir: Annotated[Path, typer.Option(
+        "--out-dir", help="Where to write calibration.png (created if missing).")
+    ] = Path("out"),
+) -> None:
+    """Fit the attack process to the 2023-2024 attacks on U.S. forces; check it by simulation."""
+    from realpolitik.api.dynamics import calibrate as fit_attacks
+    from realpolitik.api.dynamics import check
+    from realpolitik.api.scenario import load_scenario
+    from realpolitik.presentation.dynamics_tables import (
+        calibration_table,
+        coverage_lines,
+        fit_lines,
+        plot_check,
+        rates_line,
+    )
+
+    load_scenario(scenario)  # a broken scenario file is a user error (exit 2), before the fit
+    cal = fit_attacks(include_assumed=not observed_only)
+    out.print(fit_lines(cal))
+    if not cal.fit.converged:
+        err.print(f"[yellow]warning:[/yellow] {cal.fit.message}")
+    out.print(calibration_table(cal))
+    out.print(rates_line(cal))
+    res = check(cal, samples=samples, seed=seed)
+    for line in coverage_lines(res, samples):
+        out.print(line)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = plot_check(res, out_dir / "calibration.png")
+    err.print(f"wrote {png}")
+    _compare_with_scenario(scenario, cal)
+
+
+def _compare_with_scenario(scenario: str, cal: Calibration) -> None:
+    """Print the scenario's stored attack parameters next to the fit (they should agree)."""
+    from realpolitik.api.scenario import load_scenario
+    from realpolitik.presentation.dynamics_tables import comparison_table
+
+    try:
+        sc = load_scenario(scenario)
+    except RealpolitikError as exc:
+        err.print(f"(scenario not compared: {exc})", markup=False)
+        return
+    out.print(comparison_table(sc, cal))

@@ -1,0 +1,112 @@
+"""``realpolitik forecast``: where the bargaining settles, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from realpolitik.api import forecast as run_forecast
+from realpolitik.api.forecast_json import forecast_json
+from realpolitik.api.models import (
+    DEFAULT_MODEL,
+    DEFAULT_SAMPLING_MODEL,
+    get_model,
+    models_with_trace,
+)
+from realpolitik.cli.app import app
+from realpolitik.cli.options import (
+    DEFAULT_SCENARIO,
+    Format,
+    FormatOpt,
+    ModelOpt,
+    OutOpt,
+    PrivateOpt,
+    ScenarioArg,
+    SeedOpt,
+    console_for,
+    emit,
+    err,
+    positions,
+    samples_option,
+)
+from realpolitik.errors import RealpolitikError
+from realpolitik.presentation.forecast import print_distribution, print_forecast, print_trace
+from realpolitik.presentation.progress import ProgressBar
+
+if TYPE_CHECKING:
+    from realpolitik.api.analysis import ForecastDistribution
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    model: ModelOpt = "",
+    seed: SeedOpt = 0,
+    private: PrivateOpt = False,
+    trace: Annotated[bool, typer.Option("--trace", help="Print the model's round-by-round trace.")] = False,
+    output: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+    samples: Annotated[int | None, samples_option(
+        "Also forecast N Monte Carlo samples of the uncertain inputs.")] = None,
+    backend: Annotated[str, typer.Option(help="Array backend: numpy or torch.")] = "numpy",
+    device: Annotated[str | None, typer.Option(help="Device of the torch backend: cpu or cuda.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Threads for the Monte Carlo chunks.")] = 1,
+    plot: Annotated[Path | None, typer.Option(help="With --samples: plot the distribution to a .png or .html file.")] = None,
+) -> None:
+    """Forecast where the bargaining settles on each issue of a scenario."""
+    _check_samples(samples)
+    if not model and samples is not None:
+        model = DEFAULT_SAMPLING_MODEL
+        err.print(f"note: Monte Carlo runs the {model!r} model unless --model names another")
+    spec = get_model(model or DEFAULT_MODEL)
+    if plot is not None and samples is None:
+        raise RealpolitikError("--plot draws the Monte Carlo distribution: add --samples N")
+    if trace and not spec.supports_trace:
+        raise RealpolitikError(f"model {spec.name!r} has no trace; models with one: "
+                               + ", ".join(models_with_trace()))
+    result = run_forecast(scenario, spec.name, seed=seed, positions=positions(private),
+                          trace=trace, samples=samples, backend=backend, device=device,
+                          workers=workers, progress=ProgressBar() if samples is not None else None)
+    if result.sampled is not None:
+        after_forecast(result.sampled, plot)
+    if output is Format.json:
+        doc = forecast_json(result)
+        if result.sampled is not None:
+            doc["distribution"] = result.sampled.to_json()
+        if trace:
+            doc["trace"] = result.outcome.trace
+        emit(json.dumps(doc, indent=2, sort_keys=False, default=float), out_file)
+        return
+    if output is Format.csv:
+        emit(result.to_frame().to_csv(index=False, float_format="%.6g"), out_file)
+        return
+    with console_for(out_file) as console:
+        print_forecast(result, console)
+        if result.sampled is not None:
+            print_distribution(result.sampled, console)
+        if trace and result.outcome.trace:
+            print_trace(result.outcome.trace, console)
+
+
+def _check_samples(samples: int | None) -> None:
+    """The library's bound on Monte Carlo samples, named as the flag (imported only when used)."""
+    if samples is None:
+        return
+    from realpolitik.api.analysis import MAX_SAMPLES
+
+    if samples > MAX_SAMPLES:
+        raise RealpolitikError(f"--samples must be an integer from 1 to {MAX_SAMPLES:,}, "
+                               f"got {samples}")
+
+
+def after_forecast(dist: ForecastDistribution, plot: Path | None) -> None:
+    """Warnings about too few samples (standard error) and the optional plot."""
+    from realpolitik.presentation.uncertainty_plots import distribution_plot
+
+    for text in dist.warnings():
+        err.print(f"warning: {text}", markup=False)
+    if plot is not None:
+        err.print(f"wrote {distribution_plot(dist, plot)}")

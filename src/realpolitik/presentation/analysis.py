@@ -1,0 +1,124 @@
+"""Tables and words of the analyses: ``sensitivity``, ``power`` and ``best-move``.
+
+Every table is explained in words under it, so a reader need not know the method.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from realpolitik.uncertainty.sensitivity import describe
+
+if TYPE_CHECKING:
+    from realpolitik.api.analysis import BestMove, Power, Sensitivity
+    from realpolitik.scenario.schema import Issue
+
+
+def print_sensitivity(sens: Sensitivity, console: Console, *, seed: int, top: int,
+                      by_input: bool) -> None:
+    """Per issue the top drivers (Sobol ST and S1 with intervals, swings), then how to read them."""
+    sc, res, sw = sens.scenario, sens.sobol, sens.swings
+    console.print(f"[bold]{sc.title}[/bold]: Sobol sensitivity of the {res.model} forecast "
+                  f"({res.base_samples} base samples, {res.evaluations:,} model runs, seed {seed})")
+    for issue in sc.issues:
+        t = Table(title=f"{issue.name}: top {top} drivers", title_justify="left")
+        for col in ("input", "total ST [95% CI]", "first-order S1 [95% CI]", "swing 5%-95%"):
+            t.add_column(col, overflow="fold")
+        swing = sw[sw["issue"] == issue.id].set_index("input")["swing"] if len(sw) else {}
+        for r in res.top(issue.id, top).to_dict("records"):
+            sv = swing.get(r["input"]) if by_input else None
+            t.add_row(r["input"], f"{r['ST']:.2f} ± {r['ST_conf']:.2f}",
+                      f"{r['S1']:.2f} ± {r['S1_conf']:.2f}",
+                      "-" if sv is None else f"{sv:.1f}")
+        console.print(t)
+        console.print(describe(res, issue.id))
+    console.print("Read: ST is the share of the forecast's variance that an input takes part "
+                  "in (alone or with others); S1 the share it explains alone. Inputs with ST "
+                  "near 0 could be fixed without narrowing the forecast; intervals that "
+                  "include 0 mean the effect is not distinguishable from noise at this N. "
+                  "The swing is the forecast's change when that input alone goes from its "
+                  "5% to its 95% quantile.")
+
+
+def print_power(pw: Power, console: Console) -> None:
+    """Per issue: weight share, power indices and the forecast without each actor, in words."""
+    merged, model = pw.table, pw.model
+    for issue in pw.scenario.issues:
+        sub = merged[merged["issue"] == issue.id].sort_values("shapley_shubik", ascending=False)
+        base = float(sub["forecast"].iloc[0])
+        t = Table(title=f"{issue.name}: power in the capability x salience vote "
+                        f"({sub['method'].iloc[0]}); {model} forecast {base:.1f}",
+                  title_justify="left")
+        for col in ("actor", "weight share", "Shapley-Shubik", "Banzhaf", "forecast without",
+                    "change"):
+            t.add_column(col, justify="right" if col != "actor" else "left")
+        for r in sub.to_dict("records"):
+            t.add_row(r["name"], f"{r['weight_share']:.1%}", f"{r['shapley_shubik']:.1%}",
+                      f"{r['banzhaf']:.1%}", f"{r['without']:.1f}", f"{r['change']:+.1f}")
+        console.print(t)
+        console.print(power_words(sub, issue))
+    console.print("Read: Shapley-Shubik is the share of joining orders in which the actor turns "
+                  "a losing coalition into a majority of the weight; Banzhaf the share of all "
+                  "such swings that are the actor's. Power can differ from weight. 'forecast "
+                  "without' reruns the model with the actor removed.")
+
+
+def power_words(sub: Any, issue: Issue) -> str:
+    """One issue's power table in words: the most pivotal actor, power beyond weight, removal."""
+    first = sub.iloc[0]
+    gap = sub.assign(gap=sub["shapley_shubik"] - sub["weight_share"]).sort_values("gap")
+    most_change = sub.reindex(sub["change"].abs().sort_values(ascending=False).index).iloc[0]
+    text = (f"On {issue.id}, {first['name']} is the most pivotal actor "
+            f"({first['shapley_shubik']:.0%} Shapley-Shubik power with {first['weight_share']:.0%} "
+            f"of the weight).")
+    over = gap.iloc[-1]
+    if over["gap"] > 0.01:
+        text += (f" {over['name']} has more power than weight "
+                 f"({over['shapley_shubik']:.0%} vs {over['weight_share']:.0%}).")
+    if abs(most_change["change"]) > 0:
+        text += (f" Removing {most_change['name']} moves the forecast most "
+                 f"({most_change['change']:+.1f}).")
+    else:
+        text += " Removing any single actor leaves the forecast where it is."
+    return text
+
+
+def print_best_move(res: BestMove, console: Console, *, title: str, model: str, samples: int,
+                    top: int) -> None:
+    """The levers, smallest sufficient change first, and the conclusion in words."""
+    what = "median forecast" if samples else "forecast"
+    label = f"{model} model, median of {samples} samples" if samples else f"{model} model"
+    console.print(f"[bold]{title}[/bold]: best move for [bold]{res.actor}[/bold] on "
+                  f"{res.issue} (its position {res.actor_position:.1f}); target band "
+                  f"'{res.target}' [{res.target_range[0]:g}, {res.target_range[1]:g}]; "
+                  f"forecast ({label}) now {res.baseline:.1f}")
+    t = Table(title="Levers, smallest sufficient change first", title_justify="left")
+    for col in ("lever", "via", "reaches target", "change needed", what + " then",
+                "at full strength"):
+        t.add_column(col, overflow="fold")
+    for r in res.frame.head(top).to_dict("records"):
+        t.add_row(r["lever"], r["via"], "yes" if r["reaches"] else "no",
+                  f"{r['change']:.2f} {r['unit']} ({r['strength']:.0%})" if r["reaches"] else "-",
+                  f"{r['forecast_at']:.1f}" if r["reaches"] else "-",
+                  f"{r['forecast_full']:.1f}")
+    console.print(t)
+    for note in res.notes:
+        console.print(f"note: {note}")
+    console.print(_best_move_words(res, what))
+
+
+def _best_move_words(res: BestMove, what: str) -> str:
+    reached = res.reached
+    if len(reached):
+        best = reached.iloc[0]
+        return (f"In words: the smallest single change that brings the {what} into "
+                f"'{res.target}' is: {best['description']}; the {what} then becomes "
+                f"{best['forecast_at']:.1f}. {len(reached)} of {len(res.frame)} "
+                "levers can do it alone.")
+    best = res.frame.sort_values("gain_full", ascending=False).iloc[0]
+    return (f"In words: no single lever brings the {what} into '{res.target}'. "
+            f"The strongest, {best['description']}, moves it to "
+            f"{best['forecast_full']:.1f}; combine levers or aim for a nearer band.")
