@@ -69,7 +69,6 @@ def test_import_contracts_are_kept():
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 
-@pytest.mark.xfail(strict=True, reason="three functions are being split")
 def test_no_function_is_too_complex():
     """No function outside tests has a ruff (mccabe) complexity over 15."""
     try:

@@ -137,39 +137,54 @@ def _row(section: str, subject: str, item: str, statistic: str, value: Any,
             "statistic": statistic, "value": None, "text": None if value is None else str(value)}
 
 
-def results_frame(an: Analysis) -> pd.DataFrame:
-    """Every number of an analysis as a tidy table (see the module docstring)."""
+def _forecast_rows(an: Analysis) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    sc = an.scenario
     if isinstance(an.forecast, ForecastSection):
         for mf in an.forecast.all():
-            for r in mf.rows(sc):
+            for r in mf.rows(an.scenario):
                 for key, value in r.items():
                     if key in ("model", "issue") or value is None:
                         continue
                     section = "band" if key.startswith("P(") else "forecast"
                     rows.append(_row(section, mf.model, r["issue"], key, value))
+    return rows
+
+
+def _table_rows(an: Analysis) -> list[dict[str, Any]]:
     tables: list[tuple[str, Any]] = []
     if isinstance(an.drivers, Drivers):
         tables += [("drivers", t) for t in an.drivers.tables()]
     if isinstance(an.power, Pivotal):
-        tables += [("power", t) for t in an.power.tables(sc)]
+        tables += [("power", t) for t in an.power.tables(an.scenario)]
     if isinstance(an.deal, DealSummary):
         tables += [("deal", t) for t in an.deal.tables]
+    rows: list[dict[str, Any]] = []
     for section, t in tables:
         if isinstance(t, Table):
             for k, rec in enumerate(t.records()):
                 for col, value in rec.items():
                     rows.append(_row(section, f"{t.caption} #{k + 1}", col, "value", value))
-    if isinstance(an.dynamics, DynamicsResult):
-        for opt in an.dynamics.options:
-            for vid, (lo, med, hi) in opt.bands.items():
-                offset = 1 if len(med) == an.dynamics.months else 0
-                for m in range(len(med)):
-                    for stat, arr in (("low", lo), ("median", med), ("high", hi)):
-                        rows.append(_row("dynamics", opt.option, vid, stat, arr[m], m + offset))
-            for eid, p in opt.events.items():
-                rows.append(_row("event", opt.option, eid, "probability", p))
+    return rows
+
+
+def _dynamics_rows(an: Analysis) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    if not isinstance(an.dynamics, DynamicsResult):
+        return rows
+    for opt in an.dynamics.options:
+        for vid, (lo, med, hi) in opt.bands.items():
+            offset = 1 if len(med) == an.dynamics.months else 0
+            for m in range(len(med)):
+                for stat, arr in (("low", lo), ("median", med), ("high", hi)):
+                    rows.append(_row("dynamics", opt.option, vid, stat, arr[m], m + offset))
+        for eid, p in opt.events.items():
+            rows.append(_row("event", opt.option, eid, "probability", p))
+    return rows
+
+
+def results_frame(an: Analysis) -> pd.DataFrame:
+    """Every number of an analysis as a tidy table (see the module docstring)."""
+    rows = _forecast_rows(an) + _table_rows(an) + _dynamics_rows(an)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["month"] = frame["month"].astype("Int64")
     frame["value"] = frame["value"].astype("float64")

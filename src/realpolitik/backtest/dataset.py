@@ -127,65 +127,9 @@ def load_dataset(name_or_path: str | Path) -> Dataset:
     if problems:
         raise ScenarioError(problems)
 
-    scales: dict[str, tuple[float, float]] = {}
-    heads: dict[str, dict[str, Any]] = {}
+    heads = _issue_heads(path, issue_rows, problems)
+    _add_actors(path, issue_rows, actor_rows, heads, problems)
     issues_file = str(path / ISSUES_FILE)
-    for line, row in issue_rows:
-        check = _Checker(issues_file, line, problems)
-        issue_id = row.get("issue_id", "").strip()
-        if not issue_id:
-            check.fail("issue_id", "is empty; every issue needs an id", issue_id)
-            continue
-        if issue_id in heads:
-            check.fail("issue_id", "appears twice; issue ids must be unique", issue_id)
-            continue
-        lower = check.number(row, "lower", default=0.0)
-        upper = check.number(row, "upper", default=100.0)
-        if lower is not None and upper is not None and not upper > lower:
-            check.fail("upper", f"must be greater than lower ({lower:g})", upper)
-            continue
-        outcome = check.number(row, "outcome", lo=lower, hi=upper)
-        status_quo = check.number(row, "status_quo", lo=lower, hi=upper, default=None)
-        if outcome is None or lower is None or upper is None:
-            continue
-        meta = {k: v for k, v in row.items() if k not in ISSUE_COLUMNS and v is not None}
-        heads[issue_id] = {
-            "outcome": outcome,
-            "status_quo": status_quo,
-            "lower": lower,
-            "upper": upper,
-            "meta": meta,
-            "line": line,
-            "actors": [],
-        }
-        scales[issue_id] = (lower, upper)
-
-    actors_file = str(path / ACTORS_FILE)
-    listed = {r.get("issue_id", "").strip() for _, r in issue_rows}
-    seen: set[tuple[str, str]] = set()
-    for line, row in actor_rows:
-        check = _Checker(actors_file, line, problems)
-        issue_id = row.get("issue_id", "").strip()
-        actor = row.get("actor", "").strip()
-        if issue_id not in heads:
-            if issue_id not in listed:  # else the issue's own row has a problem already
-                check.fail("issue_id", f"is not in {ISSUES_FILE}", issue_id)
-            continue
-        if not actor:
-            check.fail("actor", "is empty", actor)
-            continue
-        if (issue_id, actor) in seen:
-            check.fail("actor", f"appears twice on issue {issue_id!r}", actor)
-            continue
-        seen.add((issue_id, actor))
-        lower, upper = scales[issue_id]
-        position = check.number(row, "position", lo=lower, hi=upper)
-        salience = check.number(row, "salience", lo=0.0, hi=1.0)
-        capability = check.number(row, "capability", lo=0.0, default=1.0)
-        if position is None or salience is None or capability is None:
-            continue
-        heads[issue_id]["actors"].append((actor, position, salience, capability))
-
     for issue_id, head in heads.items():
         if not head["actors"]:
             problems.append(
@@ -220,6 +164,74 @@ def load_dataset(name_or_path: str | Path) -> Dataset:
             )
         )
     return Dataset(name=name, path=path, issues=tuple(issues), published=published)
+
+
+
+def _issue_heads(path: Path, issue_rows: list[tuple[int, dict[str, str]]],
+                 problems: list[Problem]) -> dict[str, dict[str, Any]]:
+    """The checked rows of the issues file, by issue id (actors are added later)."""
+    heads: dict[str, dict[str, Any]] = {}
+    issues_file = str(path / ISSUES_FILE)
+    for line, row in issue_rows:
+        check = _Checker(issues_file, line, problems)
+        issue_id = row.get("issue_id", "").strip()
+        if not issue_id:
+            check.fail("issue_id", "is empty; every issue needs an id", issue_id)
+            continue
+        if issue_id in heads:
+            check.fail("issue_id", "appears twice; issue ids must be unique", issue_id)
+            continue
+        lower = check.number(row, "lower", default=0.0)
+        upper = check.number(row, "upper", default=100.0)
+        if lower is not None and upper is not None and not upper > lower:
+            check.fail("upper", f"must be greater than lower ({lower:g})", upper)
+            continue
+        outcome = check.number(row, "outcome", lo=lower, hi=upper)
+        status_quo = check.number(row, "status_quo", lo=lower, hi=upper, default=None)
+        if outcome is None or lower is None or upper is None:
+            continue
+        meta = {k: v for k, v in row.items() if k not in ISSUE_COLUMNS and v is not None}
+        heads[issue_id] = {
+            "outcome": outcome,
+            "status_quo": status_quo,
+            "lower": lower,
+            "upper": upper,
+            "meta": meta,
+            "line": line,
+            "actors": [],
+        }
+    return heads
+
+
+def _add_actors(path: Path, issue_rows: list[tuple[int, dict[str, str]]],
+                actor_rows: list[tuple[int, dict[str, str]]], heads: dict[str, dict[str, Any]],
+                problems: list[Problem]) -> None:
+    """Check the rows of the actors file and add each to its issue's head."""
+    actors_file = str(path / ACTORS_FILE)
+    listed = {r.get("issue_id", "").strip() for _, r in issue_rows}
+    seen: set[tuple[str, str]] = set()
+    for line, row in actor_rows:
+        check = _Checker(actors_file, line, problems)
+        issue_id = row.get("issue_id", "").strip()
+        actor = row.get("actor", "").strip()
+        if issue_id not in heads:
+            if issue_id not in listed:  # else the issue's own row has a problem already
+                check.fail("issue_id", f"is not in {ISSUES_FILE}", issue_id)
+            continue
+        if not actor:
+            check.fail("actor", "is empty", actor)
+            continue
+        if (issue_id, actor) in seen:
+            check.fail("actor", f"appears twice on issue {issue_id!r}", actor)
+            continue
+        seen.add((issue_id, actor))
+        lower, upper = heads[issue_id]["lower"], heads[issue_id]["upper"]
+        position = check.number(row, "position", lo=lower, hi=upper)
+        salience = check.number(row, "salience", lo=0.0, hi=1.0)
+        capability = check.number(row, "capability", lo=0.0, default=1.0)
+        if position is None or salience is None or capability is None:
+            continue
+        heads[issue_id]["actors"].append((actor, position, salience, capability))
 
 
 def _read(

@@ -286,21 +286,8 @@ def simulate(
     keep = 1.0 - np.exp(-(1.0 / STEPS_PER_MONTH) / np.maximum(par[:, plan.adjustment], 1e-9))
     shock_sd = par[:, plan.noise] * math.sqrt(1.0 / STEPS_PER_MONTH)
 
-    # interventions: forced values (steps + 1, V) with NaN where free; target shifts
-    t_months = np.arange(steps + 1) / STEPS_PER_MONTH
-    forced = np.full((steps + 1, n_vars), np.nan)
-    shift = np.zeros((steps + 1, n_vars))
     interventions = list(option.interventions if option else []) + list(extra_interventions)
-    for iv in interventions:
-        if iv.variable not in plan.var_ids:
-            raise RealpolitikError(f"intervention on unknown variable {iv.variable!r}; variables "
-                                   f"are: {', '.join(plan.var_ids)}")
-        j = plan.var_ids.index(iv.variable)
-        values = schedule_values(iv.schedule, t_months)
-        if iv.kind == "set":
-            forced[:, j] = values
-        else:
-            shift[:, j] += values
+    forced, shift = _intervention_paths(plan.var_ids, interventions, steps)
 
     max_lag = max([lag for _, _, _, lag, _ in plan.links], default=0)
     hist = np.empty((steps + 1 + max_lag, b, n_vars))
@@ -310,23 +297,7 @@ def simulate(
             hist[: max_lag + 1, :, j] = forced[0, j]
     base0 = hist[max_lag].copy()  # the initial values links measure changes from
 
-    att = plan.attacks
-    months_attacks = np.zeros((b, horizon))
-    months_intensity = np.zeros((b, horizon))
-    months_strikes = np.zeros((b, horizon))
-    if att:
-        mu = par[:, att["mu"]] * STEP_WEEKS
-        n = np.clip(par[:, att["n"]], 0.0, 0.99)
-        rho = np.clip(par[:, att["rho"]], 0.0, 0.999) ** STEP_WEEKS
-        gamma = par[:, att["gamma"]]
-        decay = np.exp(-STEP_WEEKS / np.maximum(par[:, att["tau"]], 1e-9))
-        d = par[:, att["d0"]].copy()
-        e = par[:, att["e0"]] * STEP_WEEKS
-        p_strike = np.clip(par[:, att["p_strike"]], 0.0, 1.0)
-        w_strike = par[:, att["w_strike"]]
-        refs = [(j, par[:, c], base0[:, j] if r is None else r) for j, c, r in att["drivers"]]
-        exposure_pts = att["exposure"]
-
+    att = _Attacks(plan.attacks, par, base0, b, horizon) if plan.attacks else None
     for t in range(steps):
         now = max_lag + t          # index of the state at step t
         x_prev = hist[now]
@@ -345,36 +316,93 @@ def simulate(
             step = step + shock_sd[:, j] * rnd["shocks"][:, t, j]
             x_new[:, j] = np.clip(step, plan.lo[j], plan.hi[j])
         hist[now + 1] = x_new
-
-        if att:
-            logm = -gamma * d
-            for j, coef, ref in refs:
-                logm = logm + coef * (x_prev[:, j] - ref) / 100.0
-            if att["presence"] is not None and exposure_pts:
-                expo = schedule_values(exposure_pts, x_prev[:, att["presence"]])
-            else:
-                expo = 1.0
-            lam = np.minimum(mu * expo * np.exp(np.minimum(logm, 50.0)) + n * e, MAX_RATE)
-            count = poisson_icdf(rnd["attacks"][:, t], lam)
-            strike = (count > 0) & (rnd["strikes"][:, t] < p_strike)
-            e = rho * e + (1.0 - rho) * count
-            d = d * decay + w_strike * strike
-            m = t // STEPS_PER_MONTH
-            months_attacks[:, m] += count
-            months_intensity[:, m] += lam
-            months_strikes[:, m] += strike
+        if att is not None:
+            att.step(t, x_prev, rnd["attacks"][:, t], rnd["strikes"][:, t])
         if progress is not None:
             progress("steps", t + 1, steps)
 
+    if att is None:
+        att = _Attacks.none(b, horizon)
     monthly = hist[max_lag::STEPS_PER_MONTH].transpose(1, 0, 2)
     return Trajectories(
         option=option.id if option else "status_quo",
         var_ids=plan.var_ids,
         start=start,
         states=monthly,
-        attacks=months_attacks,
-        intensity=months_intensity,
-        strikes=months_strikes,
+        attacks=att.attacks,
+        intensity=att.intensity,
+        strikes=att.strikes,
         seed=seed,
         sample_ids=ids,
     )
+
+
+def _intervention_paths(var_ids: Sequence[str], interventions: Sequence[Intervention],
+                        steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Forced values (steps + 1, V), NaN where a variable is free, and shifts of its target."""
+    t_months = np.arange(steps + 1) / STEPS_PER_MONTH
+    forced = np.full((steps + 1, len(var_ids)), np.nan)
+    shift = np.zeros((steps + 1, len(var_ids)))
+    for iv in interventions:
+        if iv.variable not in var_ids:
+            raise RealpolitikError(f"intervention on unknown variable {iv.variable!r}; variables "
+                                   f"are: {', '.join(var_ids)}")
+        j = list(var_ids).index(iv.variable)
+        values = schedule_values(iv.schedule, t_months)
+        if iv.kind == "set":
+            forced[:, j] = values
+        else:
+            shift[:, j] += values
+    return forced, shift
+
+
+class _Attacks:
+    """The attack process of a batch, advanced one step at a time; monthly totals (B, months)."""
+
+    def __init__(self, att: dict[str, Any], par: np.ndarray, base0: np.ndarray, b: int,
+                 horizon: int) -> None:
+        self.attacks = np.zeros((b, horizon))
+        self.intensity = np.zeros((b, horizon))
+        self.strikes = np.zeros((b, horizon))
+        self.presence = att["presence"]
+        self.mu = par[:, att["mu"]] * STEP_WEEKS
+        self.n = np.clip(par[:, att["n"]], 0.0, 0.99)
+        self.rho = np.clip(par[:, att["rho"]], 0.0, 0.999) ** STEP_WEEKS
+        self.gamma = par[:, att["gamma"]]
+        self.decay = np.exp(-STEP_WEEKS / np.maximum(par[:, att["tau"]], 1e-9))
+        self.d = par[:, att["d0"]].copy()
+        self.e = par[:, att["e0"]] * STEP_WEEKS
+        self.p_strike = np.clip(par[:, att["p_strike"]], 0.0, 1.0)
+        self.w_strike = par[:, att["w_strike"]]
+        self.refs = [(j, par[:, c], base0[:, j] if r is None else r)
+                     for j, c, r in att["drivers"]]
+        self.exposure_pts = att["exposure"]
+
+    @classmethod
+    def none(cls, b: int, horizon: int) -> _Attacks:
+        """No attack process: monthly totals of zero."""
+        out = cls.__new__(cls)
+        out.attacks = np.zeros((b, horizon))
+        out.intensity = np.zeros((b, horizon))
+        out.strikes = np.zeros((b, horizon))
+        return out
+
+    def step(self, t: int, x_prev: np.ndarray, u_attack: np.ndarray, u_strike: np.ndarray) -> None:
+        """Attacks and strikes of step ``t`` given the state before it."""
+        logm = -self.gamma * self.d
+        for j, coef, ref in self.refs:
+            logm = logm + coef * (x_prev[:, j] - ref) / 100.0
+        if self.presence is not None and self.exposure_pts:
+            expo = schedule_values(self.exposure_pts, x_prev[:, self.presence])
+        else:
+            expo = 1.0
+        lam = np.minimum(self.mu * expo * np.exp(np.minimum(logm, 50.0)) + self.n * self.e,
+                         MAX_RATE)
+        count = poisson_icdf(u_attack, lam)
+        strike = (count > 0) & (u_strike < self.p_strike)
+        self.e = self.rho * self.e + (1.0 - self.rho) * count
+        self.d = self.d * self.decay + self.w_strike * strike
+        m = t // STEPS_PER_MONTH
+        self.attacks[:, m] += count
+        self.intensity[:, m] += lam
+        self.strikes[:, m] += strike
