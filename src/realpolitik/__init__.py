@@ -8,8 +8,7 @@ from realpolitik.errors import Problem, RealpolitikError, ScenarioError
 from realpolitik.models.registry import get_model, list_models
 from realpolitik.scenario.loader import builtin_names, load_scenario
 from realpolitik.scenario.schema import Scenario
-
-__version__ = "0.1.0"
+from realpolitik.version import __version__
 
 __all__ = [
     "ForecastResult",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from realpolitik.jsonsafe import json_safe
 from realpolitik.models.base import BargainingInput, BargainingOutcome
 from realpolitik.models.registry import DEFAULT_MODEL, get_model
 from realpolitik.progress import CancelToken, Progress
@@ -64,6 +65,18 @@ class ForecastResult:
         """Point forecast per issue id (batch element 0)."""
         values = np.asarray(self.outcome.forecast)[0]
         return {iid: float(v) for iid, v in zip(self.scenario.issue_ids, values, strict=True)}
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON form of ``forecast --format json``, with its ``distribution``.
+
+        Its schema: ``realpolitik schema --output forecast``. Non-finite numbers follow the one JSON rule (:mod:`realpolitik.jsonsafe`): ``null``.
+        """
+        from realpolitik.api.forecast_json import forecast_json
+
+        doc = forecast_json(self)
+        if self.sampled is not None:
+            doc["distribution"] = self.sampled.to_json()
+        return json_safe(doc)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per issue: status quo, forecast, its outcome band and nearest anchor.

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik import __version__
+from realpolitik.version import __version__
 
 
 def forecast_json(result: Any) -> dict[str, Any]:

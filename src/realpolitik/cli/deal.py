@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +20,7 @@ from realpolitik.cli.options import (
     samples_option,
 )
 from realpolitik.errors import RealpolitikError
+from realpolitik.jsonsafe import dumps
 
 
 class DealFormat(StrEnum):
@@ -108,7 +108,7 @@ def deal(
             interruptible=True,
         )
     if output is DealFormat.json:
-        emit(json.dumps(result.to_json(top), indent=2), out_file)
+        emit(dumps(result.to_json(top)), out_file)
     else:
         with console_for(out_file) as console:
             print_result(result, console, top)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from realpolitik.api import forecast as run_forecast
-from realpolitik.api.forecast_json import forecast_json
 from realpolitik.api.models import (
     DEFAULT_MODEL,
     DEFAULT_SAMPLING_MODEL,
@@ -33,6 +31,7 @@ from realpolitik.cli.options import (
     samples_option,
 )
 from realpolitik.errors import RealpolitikError
+from realpolitik.jsonsafe import dumps
 from realpolitik.presentation.forecast import print_distribution, print_forecast, print_trace
 from realpolitik.presentation.progress import ProgressBar
 
@@ -73,12 +72,10 @@ def forecast(
     if result.sampled is not None:
         after_forecast(result.sampled, plot)
     if output is Format.json:
-        doc = forecast_json(result)
-        if result.sampled is not None:
-            doc["distribution"] = result.sampled.to_json()
+        doc = result.to_json()
         if trace:
             doc["trace"] = result.outcome.trace
-        emit(json.dumps(doc, indent=2, sort_keys=False, default=float), out_file)
+        emit(dumps(doc), out_file)
         return
     if output is Format.csv:
         emit(result.to_frame().to_csv(index=False, float_format="%.6g"), out_file)

@@ -14,7 +14,6 @@ from typing import Annotated
 import typer
 import yaml
 
-from realpolitik import __version__
 from realpolitik.api.models import list_models
 from realpolitik.api.scenario import (
     DEFAULT_SCENARIO,
@@ -29,6 +28,7 @@ from realpolitik.cli.app import app
 from realpolitik.cli.options import ScenarioArg, err, out
 from realpolitik.errors import RealpolitikError
 from realpolitik.presentation.tables import models_table, print_scenario, scenarios_table
+from realpolitik.version import __version__
 
 
 @app.command()

@@ -5,8 +5,6 @@ Every command explains its table in words under it, so a reader need not know th
 
 from __future__ import annotations
 
-import json
-import math
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -31,6 +29,7 @@ from realpolitik.cli.options import (
     samples_option,
 )
 from realpolitik.errors import RealpolitikError
+from realpolitik.jsonsafe import dumps
 
 ModelOpt = Annotated[str, model_option()]
 
@@ -43,10 +42,8 @@ class By(StrEnum):
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
-    """Rows as JSON-safe dicts (NaN becomes null)."""
-    rows = frame.to_dict("records")
-    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-            for r in rows]
+    """Rows as dicts (``dumps`` writes NaN as null, the one JSON rule)."""
+    return frame.to_dict("records")
 
 
 @app.command()
@@ -79,7 +76,7 @@ def sensitivity(
                "base_samples": res.base_samples, "evaluations": res.evaluations,
                "by": by.value, "notes": res.notes, "sobol": _records(res.frame),
                "swings": _records(sw)}
-        emit(json.dumps(doc, indent=2), out_file)
+        emit(dumps(doc), out_file)
         return
     if output is Format.csv:
         emit(res.frame.to_csv(index=False, float_format="%.6g"), out_file)
@@ -111,8 +108,8 @@ def power(
 
         err.print(f"wrote {power_plot(pw.indices, pw.scenario, plot)}")
     if output is Format.json:
-        emit(json.dumps({"scenario": pw.scenario.id, "model": model,
-                         "power": _records(pw.table)}, indent=2), out_file)
+        emit(dumps({"scenario": pw.scenario.id, "model": model, "power": _records(pw.table)}),
+             out_file)
         return
     if output is Format.csv:
         emit(pw.table.to_csv(index=False, float_format="%.6g"), out_file)
@@ -154,7 +151,7 @@ def best_move(
                "target_band": res.target, "target_range": list(res.target_range),
                "actor_position": res.actor_position, "baseline": res.baseline,
                "samples": res.samples, "notes": res.notes, "levers": _records(res.frame)}
-        emit(json.dumps(doc, indent=2), out_file)
+        emit(dumps(doc), out_file)
         return
     if output is Format.csv:
         emit(res.frame.to_csv(index=False, float_format="%.6g"), out_file)

@@ -28,7 +28,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from realpolitik import __version__
 from realpolitik.dashboard import security
 from realpolitik.dashboard.encoding import SafeJSONResponse
 from realpolitik.dashboard.jobs import JobManager
@@ -36,6 +35,7 @@ from realpolitik.dashboard.routes import ROUTERS
 from realpolitik.dashboard.routes.meta import STATIC
 from realpolitik.dashboard.settings import MAX_SAMPLES, MAX_UPLOAD_BYTES, Settings
 from realpolitik.dashboard.store import ScenarioStore
+from realpolitik.version import __version__
 
 DESCRIPTION = (
     "Forecast a scenario with every model, edit its inputs, compare policy options over time and "

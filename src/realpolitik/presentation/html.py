@@ -12,7 +12,6 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from realpolitik import __version__
 from realpolitik.api.report import (
     QUANTILES,
     Absent,
@@ -29,6 +28,7 @@ from realpolitik.presentation import report_plots as plots
 from realpolitik.presentation.deal_plot import frontier_png
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.values import UncertainValue
+from realpolitik.version import __version__
 
 #: The report's sections: (anchor id, title), in order.
 SECTION_TITLES: tuple[tuple[str, str], ...] = (
