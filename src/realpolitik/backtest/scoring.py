@@ -139,7 +139,8 @@ def select_issues(
         raise RealpolitikError(
             f"no issue of {dataset.name!r} can be scored: {len(few)} have fewer than "
             f"{min_actors} actors and {len(none)} have no status quo "
-            "(try --missing-status-quo midpoint or a smaller --min-actors)"
+            "(fill missing status quos with the midpoint, or lower the minimum number of actors)",
+            options=("missing_status_quo", "min_actors"),
         )
     return Selection(
         tuple(kept), np.asarray(sq, dtype=float), tuple(few), tuple(none), tuple(filled)

@@ -154,7 +154,7 @@ class DealResult:
         if self.samples < FEW_SAMPLES:
             lo, hi = wilson(self.samples // 2, self.samples)
             out.append(f"only {self.samples} samples: a probability near 50% is uncertain by "
-                       f"about ±{(hi - lo) / 2:.0%}; use --samples {FEW_SAMPLES * 5} or more")
+                       f"about ±{(hi - lo) / 2:.0%}; use {FEW_SAMPLES * 5} samples or more")
         if self.defined is not None and not np.all(self.defined):
             share = 1.0 - float(np.mean(self.defined))
             out.append(f"in {share:.0%} of samples no package gives both parties their reserved "

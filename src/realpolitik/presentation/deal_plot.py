@@ -33,7 +33,8 @@ def plot_frontier(result: DealResult, path: str | Path, *, top: int = 25) -> Pat
         raise RealpolitikError("plotting needs matplotlib: pip install 'matplotlib>=3.8'") from exc
     path = Path(path)
     if path.suffix.lower() != ".png":
-        raise RealpolitikError(f"--plot writes a PNG file; give a name ending in .png, got {path}")
+        raise RealpolitikError(f"the deal figure is a PNG file: give a name ending in .png, got {path}",
+                              options=("plot",))
     pt = result.point
     names = result.party_names
     fig = Figure(figsize=(8, 6.5), layout="constrained")
