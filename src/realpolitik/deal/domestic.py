@@ -42,6 +42,7 @@ from realpolitik.deal.utility import Draw, normalised_weights, value_tables
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
 from realpolitik.runner import run_chunks, run_model
+from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.sections.deal import DealSection
 
 
@@ -67,7 +68,7 @@ class DomesticDraws:
                        forecast=self.forecast[index])
 
 
-def collective_forecast(scenario: Any, issue: str, model: str, *, positions: str = "stated",
+def collective_forecast(scenario: Scenario, issue: str, model: str, *, positions: str = "stated",
                         samples: int | None = None, seed: int = 0, start: int = 0) -> np.ndarray:
     """The collective model's forecast of ``issue``, one value per sample.
 
@@ -93,7 +94,7 @@ def collective_forecast(scenario: Any, issue: str, model: str, *, positions: str
     return run_chunks(spec, make_input, samples, seed=seed, start=start)[:, j]
 
 
-def draw_domestic(scenario: Any, section: DealSection, space: OutcomeSpace, draw: Draw,
+def draw_domestic(scenario: Scenario, section: DealSection, space: OutcomeSpace, draw: Draw,
                   forecast: np.ndarray, model: str) -> DomesticDraws:
     """Draw the domestic constraint's inputs; ``forecast`` holds the collective forecast (S,)."""
     dom = section.domestic

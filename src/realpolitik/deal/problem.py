@@ -16,6 +16,7 @@ import numpy as np
 from realpolitik.deal.domain import OutcomeSpace
 from realpolitik.deal.domestic import DomesticDraws, draw_domestic, effective_utility
 from realpolitik.deal.utility import Draw, PartyDraws, additive_utility, draw_party, party_parts
+from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.sections.deal import DealSection
 
 
@@ -37,7 +38,7 @@ class ProblemDraws:
                        domestic=None if self.domestic is None else self.domestic.take(index))
 
 
-def draw_problem(scenario: Any, section: DealSection, space: OutcomeSpace, draw: Draw,
+def draw_problem(scenario: Scenario, section: DealSection, space: OutcomeSpace, draw: Draw,
                  forecast: np.ndarray | None = None, model: str = "") -> ProblemDraws:
     """Draw both parties' inputs.
 

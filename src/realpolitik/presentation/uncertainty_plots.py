@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from realpolitik.errors import RealpolitikError
+from realpolitik.scenario.schema import Scenario
 
 SUFFIXES = (".png", ".svg", ".html", ".htm")
 _BAND_COLOURS = ("#cfe2f3", "#d9ead3", "#fce5cd", "#ead1dc", "#fff2cc", "#d0e0e3")
@@ -116,7 +117,7 @@ def distribution_plot(dist: Any, path: Path | str, bins: int = 40) -> Path:
                 "and 5 % / 95 % quantiles (dashed); shaded: the issue's outcome bands.")
 
 
-def tornado_plot(swings: pd.DataFrame, scenario: Any, path: Path | str, top: int = 12,
+def tornado_plot(swings: pd.DataFrame, scenario: Scenario, path: Path | str, top: int = 12,
                  model: str = "") -> Path:
     """Tornado of drivers: each input's one-at-a-time swing of the forecast, largest on top."""
     issues = [i for i in scenario.issues if i.id in set(swings["issue"])]
@@ -147,7 +148,7 @@ def tornado_plot(swings: pd.DataFrame, scenario: Any, path: Path | str, top: int
                 "their point values; the longest bars are the inputs the forecast hinges on.")
 
 
-def power_plot(power: pd.DataFrame, scenario: Any, path: Path | str) -> Path:
+def power_plot(power: pd.DataFrame, scenario: Scenario, path: Path | str) -> Path:
     """Actor power per issue: weight share, Shapley-Shubik and normalised Banzhaf."""
     issues = list(scenario.issues)
     n = len(scenario.actors)

@@ -27,13 +27,14 @@ import pandas as pd
 from realpolitik.errors import Problem, RealpolitikError, ScenarioError
 from realpolitik.progress import Progress
 from realpolitik.scenario.paths import PATH_FORMS, raw_lookup, set_raw
+from realpolitik.scenario.schema import Scenario
 from realpolitik.sweep.spec import Chunk, DesignPoint, SweepSpec, chunks, design_points
 
 MANIFEST = "manifest.json"
 
 
 # -- one chunk (runs on a worker) -----------------------------------------------------------
-def apply_overrides(scenario: Any, overrides: dict[str, float]) -> Any:
+def apply_overrides(scenario: Scenario, overrides: dict[str, float]) -> Any:
     """The scenario with the inputs at ``overrides``' paths fixed to numbers (checked)."""
     if not overrides:
         return scenario
@@ -59,7 +60,7 @@ def apply_overrides(scenario: Any, overrides: dict[str, float]) -> Any:
                                      str(exc))]) from None
 
 
-def run_chunk(spec: SweepSpec, point: DesignPoint, chunk: Chunk, scenario: Any) -> pd.DataFrame:
+def run_chunk(spec: SweepSpec, point: DesignPoint, chunk: Chunk, scenario: Scenario) -> pd.DataFrame:
     """The long table (one row per sample and issue) of one chunk."""
     from realpolitik.models.base import BargainingInput
     from realpolitik.models.registry import get_model

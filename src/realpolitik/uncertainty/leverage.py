@@ -33,6 +33,7 @@ from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
 from realpolitik.runner import run_model, to_numpy
 from realpolitik.scenario.arrays import PositionKind, to_input
+from realpolitik.scenario.schema import Scenario
 from realpolitik.seeds import resolve_seed
 from realpolitik.uncertainty.sampling import sample_inputs
 
@@ -46,7 +47,7 @@ def drop_actor(inp: BargainingInput, i: int) -> BargainingInput:
 
 
 def removal_effects(
-    scenario: Any, model: str = "median", *, positions: PositionKind = "stated", seed: int = 0,
+    scenario: Scenario, model: str = "median", *, positions: PositionKind = "stated", seed: int = 0,
     params: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Per actor and issue: the forecast without the actor and the change from the full forecast."""
@@ -143,7 +144,7 @@ def _lever_text(lever: Lever, actor: str, t: float, base: BargainingInput, i_a: 
 
 
 def best_move(
-    scenario: Any, actor: str, model: str = "median", *, issue: str | None = None,
+    scenario: Scenario, actor: str, model: str = "median", *, issue: str | None = None,
     target_band: str | None = None, positions: PositionKind = "stated", seed: int = 0,
     samples: int = 0, steps: int = 21, refine: int = 8, params: dict[str, Any] | None = None,
 ) -> BestMove:
@@ -227,7 +228,7 @@ def _tile(inp: BargainingInput, times: int) -> BargainingInput:
                    status_quo=np.tile(inp.status_quo, (times, 1)))
 
 
-def _target(scenario: Any, actor: str, issue: str | None, band_name: str | None,
+def _target(scenario: Scenario, actor: str, issue: str | None, band_name: str | None,
             positions: PositionKind) -> tuple[Any, Any]:
     """The issue and band to aim for; clear errors when they cannot be found."""
     issues = [scenario.issue(issue)] if issue else list(scenario.issues)

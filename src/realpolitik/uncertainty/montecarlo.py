@@ -23,6 +23,7 @@ from realpolitik.models.base import BargainingInput, ModelSpec
 from realpolitik.progress import CancelToken, Progress
 from realpolitik.runner import get_spec, resolve, run_chunks
 from realpolitik.scenario.arrays import PositionKind
+from realpolitik.scenario.schema import Scenario
 from realpolitik.seeds import resolve_seed
 from realpolitik.uncertainty.distribution import ForecastDistribution
 from realpolitik.uncertainty.sampling import sample_inputs
@@ -43,7 +44,7 @@ def default_chunk_size(n_actors: int, n_issues: int) -> int:
 
 
 def simulate(
-    scenario: Any, model: str | ModelSpec, samples: int, seed: int | None = 0, *,
+    scenario: Scenario, model: str | ModelSpec, samples: int, seed: int | None = 0, *,
     positions: PositionKind = "stated", chunk_size: int | None = None,
     backend: str = "numpy", device: str | None = None, workers: int = 1,
     progress: Progress | None = None, cancel: CancelToken | None = None,

@@ -22,12 +22,12 @@ facing two of 30 % has a third of the power, as each pair wins.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from realpolitik.scenario.arrays import PositionKind, to_input
+from realpolitik.scenario.schema import Scenario
 from realpolitik.seeds import generator, resolve_seed, spawn
 
 #: Largest number of actors for exact enumeration (2^16 coalitions).
@@ -94,7 +94,7 @@ def sampled_indices(
 
 
 def power_indices(
-    scenario: Any, *, positions: PositionKind = "stated", draws: int = 20000, seed: int = 0,
+    scenario: Scenario, *, positions: PositionKind = "stated", draws: int = 20000, seed: int = 0,
     exact_max: int = EXACT_MAX,
 ) -> pd.DataFrame:
     """Per issue and actor: weight share, Shapley-Shubik and Banzhaf power (point inputs)."""

@@ -31,14 +31,13 @@ same inputs on every backend.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from scipy import special
 
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
 from realpolitik.scenario.arrays import PositionKind, to_input
+from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.sections.correlations import (
     MIN_EIGENVALUE,
     copula_matrix,
@@ -60,7 +59,7 @@ def uniforms(seed: int, path: str, start: int, n: int, out: np.ndarray | None = 
     return np.maximum(u, _TINY, out=u)
 
 
-def active_correlations(scenario: Any, slots: list[Slot]) -> list[tuple[str, str, float]]:
+def active_correlations(scenario: Scenario, slots: list[Slot]) -> list[tuple[str, str, float]]:
     """The scenario's correlations among the inputs of this run, checked.
 
     A correlation that names an input not used in this run (a stated position replaced by a
@@ -100,7 +99,7 @@ def copula_factor(paths: list[str], pairs: list[tuple[str, str, float]]) -> np.n
     return np.linalg.cholesky(mat)
 
 
-def joint_uniforms(scenario: Any, slots: list[Slot], seed: int, start: int, n: int) -> np.ndarray:
+def joint_uniforms(scenario: Scenario, slots: list[Slot], seed: int, start: int, n: int) -> np.ndarray:
     """Uniforms (m, n), one row per uncertain slot, with the copula applied."""
     u = np.empty((len(slots), n))
     for k, slot in enumerate(slots):
@@ -132,7 +131,7 @@ def mix_normal_scores(factor: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def inputs_from_rows(
-    scenario: Any, u: np.ndarray, positions: PositionKind, slots: list[Slot]
+    scenario: Scenario, u: np.ndarray, positions: PositionKind, slots: list[Slot]
 ) -> BargainingInput:
     """A batch of inputs from uniforms ``u`` (m, n): row ``k`` sets slot ``k``, the rest at points."""
     base = to_input(scenario, positions=positions)
@@ -157,7 +156,7 @@ def inputs_from_rows(
 
 
 def inputs_from_uniforms(
-    scenario: Any, u: np.ndarray, positions: PositionKind = "stated",
+    scenario: Scenario, u: np.ndarray, positions: PositionKind = "stated",
     slots: list[Slot] | None = None,
 ) -> BargainingInput:
     """A batch of inputs: uncertain slots set from uniforms ``u`` (n, m), the rest at point values.
@@ -172,7 +171,7 @@ def inputs_from_uniforms(
 
 
 def sample_inputs(
-    scenario: Any, n: int, seed: int | None = 0, positions: PositionKind = "stated", *,
+    scenario: Scenario, n: int, seed: int | None = 0, positions: PositionKind = "stated", *,
     start: int = 0,
 ) -> BargainingInput:
     """``n`` joint samples (numbers ``start`` .. ``start + n - 1``) of every uncertain input.

@@ -31,6 +31,7 @@ from realpolitik.models.base import BargainingInput
 from realpolitik.progress import Progress
 from realpolitik.runner import run_chunks, run_model, to_numpy
 from realpolitik.scenario.arrays import PositionKind, to_input
+from realpolitik.scenario.schema import Scenario
 from realpolitik.seeds import resolve_seed
 from realpolitik.uncertainty.inputs import Slot, uncertain_slots
 from realpolitik.uncertainty.marginals import quantile
@@ -64,7 +65,7 @@ def _group_of(slot: Slot, by: GroupBy) -> str:
     return slot.path
 
 
-def _evaluate(scenario: Any, spec: Any, u: np.ndarray, positions: PositionKind, seed: int,
+def _evaluate(scenario: Scenario, spec: Any, u: np.ndarray, positions: PositionKind, seed: int,
               backend: str, device: str | None, params: dict[str, Any],
               slots: list[Slot], progress: Progress | None = None) -> np.ndarray:
     """Forecasts (rows of u, d) for a design ``u`` on the unit cube, in bounded chunks."""
@@ -78,7 +79,7 @@ def _evaluate(scenario: Any, spec: Any, u: np.ndarray, positions: PositionKind, 
 
 
 def sobol(
-    scenario: Any, model: str = "median", samples: int = 1024, seed: int = 0, *,
+    scenario: Scenario, model: str = "median", samples: int = 1024, seed: int = 0, *,
     positions: PositionKind = "stated", by: GroupBy = "input", resamples: int = 200,
     backend: str = "numpy", device: str | None = None, params: dict[str, Any] | None = None,
     progress: Progress | None = None,
@@ -141,7 +142,7 @@ def sobol(
 
 
 def swings(
-    scenario: Any, model: str = "median", *, positions: PositionKind = "stated", seed: int = 0,
+    scenario: Scenario, model: str = "median", *, positions: PositionKind = "stated", seed: int = 0,
     low_q: float = 0.05, high_q: float = 0.95, backend: str = "numpy",
     device: str | None = None, params: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
