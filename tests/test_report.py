@@ -76,7 +76,7 @@ def test_report_shows_inputs_sources_and_forecasts(iraq_report: str) -> None:
     for source in sc.sources:
         assert f"<code>{source.id}</code>" in iraq_report
     assert "12 Monte Carlo samples" in iraq_report
-    assert "only 12 Monte Carlo samples" in iraq_report  # few samples are flagged
+    assert "12 samples are too few for stable estimates" in iraq_report  # few samples are flagged
     assert iraq_report.count('class="fig" viewBox') >= 4
 
 

@@ -108,9 +108,41 @@ def test_small_n_warns_and_large_n_does_not(small):
     few = simulate(small, "compromise", 30, seed=0)
     assert any("too few" in w for w in few.warnings())
     some = simulate(small, "compromise", 200, seed=0)
-    assert any("unstable" in w and "--samples" in w for w in some.warnings())
+    assert any("unstable" in w and "samples or more" in w for w in some.warnings())
+    assert not any("--samples" in w for w in few.warnings() + some.warnings())  # no CLI flags
     many = simulate(small, "compromise", 20000, seed=0)
     assert not many.warnings()
+
+
+def test_one_small_n_rule():
+    """band_check is the rule behind the warnings: too few below 52, then the MCSE criterion."""
+    from realpolitik.uncertainty.distribution import SUGGESTED_SAMPLES, band_check, min_samples
+
+    assert min_samples() == 52
+    few = band_check(np.linspace(0, 100, 51), 100)
+    assert few.too_few and not few.stable and few.suggested == SUGGESTED_SAMPLES
+    assert "51 samples are too few" in few.message() and "2,000 samples or more" in few.message()
+    flat = band_check(np.full(60, 40.0), 100)
+    assert flat.stable and flat.mcse == 0 and flat.message() is None
+    wide = band_check(np.random.default_rng(0).uniform(0, 100, 200), 100)
+    assert not wide.stable and wide.mcse > wide.limit == 0.5
+    assert f"about {wide.suggested:,} samples" in wide.message()
+
+
+def test_distribution_quantiles_and_bands(small):
+    """ForecastDistribution.quantiles and .band_probabilities are numpy's and the band rule's."""
+    from realpolitik.scenario.bands import band_shares
+
+    dist = simulate(small, "compromise", 300, seed=2)
+    for j, issue in enumerate(small.issues):
+        x = dist.values[:, j]
+        q = dist.quantiles(issue.id)
+        assert [q[k] for k in ("p05", "p25", "p50", "p75", "p95")] == list(
+            np.quantile(x, [0.05, 0.25, 0.5, 0.75, 0.95]))
+        assert q["mean"] == float(np.mean(x))
+        assert dist.band_probabilities(issue.id) == band_shares(issue, x)
+        assert dist.band_check(issue.id).stable == bool(
+            dist.summary().set_index("issue").loc[issue.id, "stable"])
 
 
 def test_constant_forecast_says_nothing_varies():

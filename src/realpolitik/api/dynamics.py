@@ -4,7 +4,11 @@
   date and the horizon, checked before anything runs;
 - :func:`simulate_option` - one option's Monte Carlo trajectories (an interface runs the plan's
   options one by one, to show progress and keep finished options when interrupted);
+- :func:`iter_options` - the one loop over a plan's options (the CLI and the report use it): each
+  option's trajectories as soon as they are done, with progress per option;
 - :func:`simulate_options` - every option of a plan in one call;
+- :func:`band_warnings` - the small-N rule of :mod:`realpolitik.uncertainty.distribution` for
+  the bands of every state variable at the horizon;
 - :func:`summary_frame` - one row per option and quantity (state at the horizon, attacks,
   event probabilities);
 - :func:`calibrate` and :func:`check` - the attack process fitted to the 2023-2024 attacks and
@@ -14,7 +18,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +30,7 @@ from realpolitik.progress import Progress
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.sections.dynamics import Dynamics, PolicyOption
+from realpolitik.uncertainty.distribution import band_check
 
 __all__ = [
     "Calibration",
@@ -33,8 +38,10 @@ __all__ = [
     "ForecastPath",
     "SimulationPlan",
     "Trajectories",
+    "band_warnings",
     "calibrate",
     "check",
+    "iter_options",
     "plan_simulation",
     "simulate_option",
     "simulate_options",
@@ -81,7 +88,55 @@ def simulate_option(plan: SimulationPlan, option: PolicyOption | None, *, sample
                     horizon_months=plan.months, progress=progress)
 
 
-def simulate_options(plan: SimulationPlan, *, samples: int = 1000,
-                     seed: int = 0) -> list[Trajectories]:
+def iter_options(plan: SimulationPlan, *, samples: int = 1000, seed: int = 0,
+                 progress: Progress | None = None) -> Iterator[Trajectories]:
+    """The trajectories of every option of ``plan``, in the plan's order, one at a time.
+
+    The one loop over a plan's options: a caller that stops early (Ctrl+C) keeps the options
+    already yielded. ``progress(option_name, done, total)`` follows each option's steps.
+    """
+    for opt, _ in plan.options:
+        yield simulate_option(plan, opt, samples=samples, seed=seed,
+                              progress=_renamed(progress, plan.option_name(opt)))
+
+
+def _renamed(progress: Progress | None, stage: str) -> Progress | None:
+    """``progress`` reporting under ``stage`` (None without one)."""
+    if progress is None:
+        return None
+
+    def report(_stage: str, done: int, total: int) -> None:
+        progress(stage, done, total)
+
+    return report
+
+
+def simulate_options(plan: SimulationPlan, *, samples: int = 1000, seed: int = 0,
+                     progress: Progress | None = None) -> list[Trajectories]:
     """Every option of ``plan`` with the same samples and seed, in the plan's order."""
-    return [simulate_option(plan, opt, samples=samples, seed=seed) for opt, _ in plan.options]
+    return list(iter_options(plan, samples=samples, seed=seed, progress=progress))
+
+
+def band_warnings(results: Sequence[Trajectories], dyn: Dynamics,
+                  level: float = 0.90) -> list[str]:
+    """The small-N rule for the ``level`` bands of every state variable at the horizon.
+
+    At most one line: the variables whose band is unstable under some option and the samples
+    the least stable of them needs (:func:`realpolitik.uncertainty.distribution.band_check`).
+    """
+    low_q = (1.0 - level) / 2.0
+    worst = None
+    unstable: list[str] = []
+    for var in dyn.variables:
+        for tr in results:
+            res = band_check(tr.variable(var.id)[:, -1], var.scale[1] - var.scale[0],
+                             low_q, 1.0 - low_q)
+            if res.stable:
+                continue
+            if var.id not in unstable:
+                unstable.append(var.id)
+            if worst is None or res.suggested > worst.suggested:
+                worst = res
+    if worst is None:
+        return []
+    return [f"{', '.join(unstable)} at the horizon: {worst.message()}"]

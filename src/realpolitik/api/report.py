@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.api.dynamics import band_warnings, iter_options, plan_simulation
 from realpolitik.api.forecast import forecast
 from realpolitik.deal.api import DealResult, negotiate
-from realpolitik.dynamics import engine
-from realpolitik.dynamics.model import event_probability, simulate
+from realpolitik.dynamics.engine import ALL, FORECAST, STATUS_QUO
+from realpolitik.dynamics.model import event_probability
 from realpolitik.errors import Cancelled, RealpolitikError
 from realpolitik.jsonsafe import plain
 from realpolitik.models.registry import DEFAULT_MODEL, get_model, list_models
@@ -34,16 +35,15 @@ from realpolitik.scenario.arrays import PositionKind
 from realpolitik.scenario.bands import band_shares
 from realpolitik.scenario.schema import Scenario
 from realpolitik.uncertainty import sensitivity
+from realpolitik.uncertainty.distribution import REPORT_QUANTILES, ForecastDistribution
 from realpolitik.uncertainty.inputs import uncertain_slots
 from realpolitik.uncertainty.leverage import removal_effects
 from realpolitik.uncertainty.power import power_indices
 
 #: Samples per model call of a Monte Carlo run (the unit of progress and of cancellation).
 CHUNK = 256
-#: Fewer samples than this give bands that move from seed to seed: the result says so.
-FEW_SAMPLES = 200
 #: Quantiles reported for every forecast distribution.
-QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+QUANTILES: tuple[float, ...] = REPORT_QUANTILES
 #: The name under which the models package registers its ensemble.
 ENSEMBLE = "ensemble"
 #: Sections :func:`analyse` can compute.
@@ -109,42 +109,41 @@ class Control:
 # forecasts
 @dataclass(frozen=True)
 class ModelForecast:
-    """One model's forecast of every issue: the point forecast and, with samples, its distribution."""
+    """One model's forecast of every issue: the point forecast and, with samples, its distribution.
+
+    Both come from one ``realpolitik.api.forecast(...)`` call; quantiles and band probabilities
+    are the :class:`~realpolitik.uncertainty.distribution.ForecastDistribution`'s own.
+    """
 
     model: str
     title: str
     reference: str
     issue_ids: tuple[str, ...]
     point: dict[str, float]
-    draws: np.ndarray | None = None  # (N, d) forecasts of the Monte Carlo samples
+    distribution: ForecastDistribution | None = None
     seed: int | None = 0
+
+    @property
+    def draws(self) -> np.ndarray | None:
+        """Forecasts (N, d) of the Monte Carlo samples (None for a point forecast only)."""
+        return None if self.distribution is None else self.distribution.values
 
     @property
     def samples(self) -> int:
         """Number of Monte Carlo samples (0 for a point forecast only)."""
-        return 0 if self.draws is None else int(self.draws.shape[0])
+        return 0 if self.distribution is None else self.distribution.samples
 
     def quantiles(self, issue: str) -> dict[str, float]:
         """The quantiles :data:`QUANTILES` and the mean of the forecast of ``issue``."""
-        if self.draws is None or self.samples == 0:
+        if self.distribution is None or self.samples == 0:
             return {}
-        x = self.draws[:, self.issue_ids.index(issue)]
-        x = x[np.isfinite(x)]
-        if x.size == 0:
-            return {}
-        qs = np.quantile(x, QUANTILES)
-        out = {f"p{round(q * 100):02d}": float(v) for q, v in zip(QUANTILES, qs, strict=True)}
-        out["mean"] = float(np.mean(x))
-        return out
+        return self.distribution.quantiles(issue, QUANTILES)
 
     def band_probabilities(self, scenario: Scenario, issue: str) -> dict[str, float]:
         """Share of samples (or 1/0 for a point forecast) in each outcome band of ``issue``."""
-        iss = scenario.issue(issue)
-        if self.draws is None:
-            x = np.array([self.point[issue]])
-        else:
-            x = self.draws[:, self.issue_ids.index(issue)]
-        return band_shares(iss, x)
+        if self.distribution is not None:
+            return self.distribution.band_probabilities(issue)
+        return band_shares(scenario.issue(issue), np.array([self.point[issue]]))
 
     def rows(self, scenario: Scenario) -> list[dict[str, Any]]:
         """Tidy rows: one per issue with the point forecast, quantiles and band probabilities."""
@@ -157,8 +156,9 @@ class ModelForecast:
                 "forecast": self.point[iss.id],
                 "samples": self.samples,
             }
+            quantiles = self.quantiles(iss.id)
             for k in (*(f"p{round(q * 100):02d}" for q in QUANTILES), "mean"):
-                row[k] = self.quantiles(iss.id).get(k)
+                row[k] = quantiles.get(k)
             for band, p in self.band_probabilities(scenario, iss.id).items():
                 row[f"P({band})"] = p
             rows.append(row)
@@ -187,67 +187,60 @@ def model_names() -> list[str]:
     return [s.name for s in list_models()]
 
 
-def monte_carlo_draws(
-    scenario: Scenario, model: str, samples: int, seed: int, positions: PositionKind = "stated",
-    control: Control | None = None, stage: str = "",
-) -> tuple[np.ndarray, list[str]] | Absent:
-    """Forecasts (N, d) of ``model`` over ``samples`` joint samples of the uncertain inputs.
+def model_forecast(scenario: Scenario, model: str, *, samples: int = 0, seed: int = 0,
+                   positions: PositionKind = "stated", control: Control | None = None,
+                   stage: str = "") -> ModelForecast:
+    """One model's point forecast and, with ``samples``, its distribution: one forecast call.
 
-    Uses ``realpolitik.api.forecast(..., samples=N)`` (the uncertainty subsystem) in chunks of
-    :data:`CHUNK` samples, so a run reports progress and can be cancelled between chunks; sample
-    ``k`` is the same whatever the chunking. Returns the draws and the subsystem's warnings.
+    ``realpolitik.api.forecast(..., samples=N)`` runs the point forecast and the Monte Carlo
+    samples (in chunks of :data:`CHUNK`, so a run reports progress and can be cancelled between
+    chunks; sample ``k`` is the same whatever the chunking).
     """
     control = control or Control()
-    result = forecast(scenario, model, seed=seed, positions=positions, samples=samples,
-                      chunk_size=CHUNK, progress=control.staged(stage or f"Monte Carlo: {model}"),
-                      cancel=control.token)
-    dist = result.distribution()
-    return np.asarray(dist.values, dtype=float), list(dist.warnings())
+    spec = get_model(model)
+    if samples > 0:
+        result = forecast(scenario, spec.name, seed=seed, positions=positions, samples=samples,
+                          chunk_size=CHUNK,
+                          progress=control.staged(stage or f"Monte Carlo: {spec.name}"),
+                          cancel=control.token)
+    else:
+        result = forecast(scenario, spec.name, seed=seed, positions=positions)
+    return ModelForecast(spec.name, spec.title, spec.reference, tuple(scenario.issue_ids),
+                         result.forecast, result.sampled, seed)
 
 
 def point_forecast(scenario: Scenario, model: str, seed: int = 0,
                    positions: PositionKind = "stated") -> ModelForecast:
     """The point forecast of one model (batch of one at the point values)."""
-    result = forecast(scenario, model, seed=seed, positions=positions)
-    spec = get_model(model)
-    return ModelForecast(spec.name, spec.title, spec.reference, tuple(scenario.issue_ids),
-                         result.forecast, None, seed)
+    return model_forecast(scenario, model, seed=seed, positions=positions)
 
 
 def forecasts(
     scenario: Scenario, models: Sequence[str] | None = None, *, samples: int = 200, seed: int = 0,
     positions: PositionKind = "stated", control: Control | None = None,
 ) -> ForecastSection:
-    """Point forecasts of ``models`` (default: all registered) and, with ``samples``, their bands."""
+    """Point forecasts of ``models`` (default: all registered) and, with ``samples``, their bands.
+
+    One forecast call per model gives both; the warnings are the distributions' own (the
+    small-N rule of :func:`realpolitik.uncertainty.distribution.band_check`).
+    """
     control = control or Control()
-    names = [get_model(m).name for m in (models or model_names())]
-    names = list(dict.fromkeys(names))
-    registered = model_names()
-    ensemble_name = ENSEMBLE if ENSEMBLE in registered else None
-    mc_absent: Absent | None = None
-    if samples <= 0:
-        mc_absent = Absent("no Monte Carlo samples were asked for (--samples 0)")
+    names = list(dict.fromkeys(get_model(m).name for m in (models or model_names())))
+    ensemble_name = ENSEMBLE if ENSEMBLE in model_names() else None
+    mc_absent = (Absent("no Monte Carlo samples were asked for (samples=0)") if samples <= 0
+                 else None)
     warnings: list[str] = []
-    if mc_absent is None and samples < FEW_SAMPLES:
-        warnings.append(f"only {samples} Monte Carlo samples: bands and probabilities are rough "
-                        f"(use {FEW_SAMPLES} or more for stable figures)")
     results: list[ModelForecast] = []
     ensemble: ModelForecast | Absent = Absent(
         "no ensemble model is registered (realpolitik.models has none named 'ensemble')")
     todo = names + ([ensemble_name] if ensemble_name and ensemble_name not in names else [])
     for k, name in enumerate(todo):
         control.progress(f"forecast: {name}", k / max(len(todo), 1))
-        mf = point_forecast(scenario, name, seed, positions)
-        if mc_absent is None:
-            mc = monte_carlo_draws(scenario, name, samples, seed, positions, control,
-                                   stage=f"Monte Carlo: {name}")
-            if isinstance(mc, Absent):
-                mc_absent = mc
-            else:
-                draws, notes = mc
-                warnings.extend(f"{name}: {w}" for w in notes if f"{name}: {w}" not in warnings)
-                mf = ModelForecast(mf.model, mf.title, mf.reference, mf.issue_ids, mf.point,
-                                   draws, seed)
+        mf = model_forecast(scenario, name, samples=max(samples, 0), seed=seed,
+                            positions=positions, control=control, stage=f"Monte Carlo: {name}")
+        if mf.distribution is not None:
+            warnings.extend(f"{name}: {w}" for w in mf.distribution.warnings()
+                            if f"{name}: {w}" not in warnings)
         if name == ensemble_name:
             ensemble = mf
         else:
@@ -396,6 +389,8 @@ class DynamicsResult:
     options: list[OptionPaths]
     events: list[tuple[str, str]]  # (id, description)
     level: float = 0.90
+    #: The small-N rule for the bands (:func:`realpolitik.api.dynamics.band_warnings`).
+    warnings: list[str] = field(default_factory=list)
 
     def dates(self) -> list[dt.date]:
         """The calendar date of the end of every month 0..M."""
@@ -410,38 +405,45 @@ def dynamics(scenario: Scenario, *, samples: int, seed: int, options: Sequence[s
     ``options`` picks option ids (``status_quo`` for no intervention, ``forecast`` for the
     option in which the bargaining forecast of ``model`` drives the presence); default: every
     declared option, the status quo, and ``forecast`` where the section links an issue to a
-    variable.
+    variable. The options run through :func:`realpolitik.api.dynamics.iter_options`, the loop
+    of ``realpolitik simulate``.
     """
     control = control or Control()
     dyn = getattr(scenario, "dynamics", None)
     if dyn is None:
         return Absent(f"scenario {scenario.id!r} has no `dynamics` section")
     if options is None:
-        names = [engine.ALL] + ([engine.FORECAST] if dyn.forecast is not None else [])
+        names = [ALL] + ([FORECAST] if dyn.forecast is not None else [])
     else:
         names = list(options)
         if not names:
             return Absent("no policy option was chosen")
-    chosen = engine.resolve(scenario, names, model=model, seed=seed)
-    start = dyn.start or scenario.as_of
+    plan = plan_simulation(scenario, names, model=model, seed=seed)
+    stages = [plan.option_name(opt) for opt, _ in plan.options]
+
+    def tick(option: str, done: int, total: int) -> None:
+        k = stages.index(option)
+        control.progress(f"dynamics: {'status quo' if option == STATUS_QUO else option}",
+                         (k + done / max(total, 1)) / len(stages))
+
+    level = 0.90
     variables = [(v.id, v.name, v.unit) for v in dyn.variables]
     if dyn.attacks is not None:
         variables.append(("attacks", "Attacks on U.S. forces", "attacks per month"))
     events = [(e.id, e.name or f"{e.variable} {e.direction} {e.threshold:g} by {e.by}")
               for e in dyn.events]
+    trajectories = list(iter_options(plan, samples=samples, seed=seed, progress=tick))
     out = []
-    for k, (opt, _) in enumerate(chosen):
-        tick = control.staged(f"dynamics: {opt.id if opt else 'status quo'}", k / len(chosen),
-                              1 / len(chosen))
-        traj = simulate(dyn, opt, start=start, samples=samples, seed=seed, progress=tick)
+    for (opt, _), traj in zip(plan.options, trajectories, strict=True):
         bands = {}
         for vid, _, _ in variables:
-            lo, med, hi = traj.band(vid, 0.90)
+            lo, med, hi = traj.band(vid, level)
             bands[vid] = (np.asarray(lo), np.asarray(med), np.asarray(hi))
         probs = {e.id: float(event_probability(traj, e)) for e in dyn.events}
-        out.append(OptionPaths(opt.id if opt else engine.STATUS_QUO,
+        out.append(OptionPaths(plan.option_name(opt),
                                opt.name if opt else "Status quo (no intervention)", bands, probs))
-    return DynamicsResult(start, int(dyn.horizon_months), samples, variables, out, events)
+    return DynamicsResult(plan.start, int(plan.months), samples, variables, out, events, level,
+                          band_warnings(trajectories, dyn, level))
 
 
 # ------------------------------------------------------------------------------------------

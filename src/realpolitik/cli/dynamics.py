@@ -21,9 +21,6 @@ from realpolitik.errors import RealpolitikError
 if TYPE_CHECKING:
     from realpolitik.api.dynamics import Calibration, SimulationPlan, Trajectories
 
-#: Below this many samples the 5-95% bands are unstable; the CLI warns.
-MIN_STABLE_SAMPLES = 200
-
 
 @app.command("simulate")
 def simulate(
@@ -48,15 +45,11 @@ def simulate(
     ] = True,
 ) -> None:
     """Simulate attacks, influence and state capacity over time under each policy option."""
-    from realpolitik.api.dynamics import plan_simulation
+    from realpolitik.api.dynamics import band_warnings, plan_simulation
     from realpolitik.presentation.dynamics_tables import print_comparison, print_option
 
     plan = plan_simulation(scenario, option or ["all"], horizon_months=horizon, model=model,
                            seed=seed)
-    if samples < MIN_STABLE_SAMPLES:
-        err.print(f"[yellow]warning:[/yellow] {samples} samples are too few for stable "
-                  f"{level:.0%} bands and event probabilities; use --samples "
-                  f"{MIN_STABLE_SAMPLES} or more for figures you report")
     for _, path in plan.options:
         if path is not None:
             out.print(f"forecast option: the {path.model} forecast of {path.issue} is "
@@ -67,6 +60,8 @@ def simulate(
                   "showing those")
     if not results:
         raise typer.Exit(130)
+    for note in band_warnings(results, plan.dynamics, level):
+        err.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
     sc = plan.scenario
     out.print(f"[bold]{sc.title}[/bold]  ({sc.id}); {samples} samples, seed {seed}, "
               f"{plan.months} months from {plan.start.isoformat()}")
@@ -82,20 +77,23 @@ def simulate(
 def _run_options(plan: SimulationPlan, samples: int,
                  seed: int) -> tuple[list[Trajectories], bool]:
     """Simulate the plan's options one by one with a bar each; Ctrl+C keeps those finished."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-    from realpolitik.api.dynamics import simulate_option
+    from realpolitik.api.dynamics import iter_options
 
     results: list[Trajectories] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def tick(option: str, done: int, total: int) -> None:
+            if option not in tasks:
+                tasks[option] = bar.add_task(f"simulating {option}", total=total)
+            bar.update(tasks[option], completed=done)
+
         try:
-            for opt, _ in plan.options:
-                task = bar.add_task(f"simulating {plan.option_name(opt)}", total=plan.months * 4)
-                results.append(simulate_option(
-                    plan, opt, samples=samples, seed=seed,
-                    progress=lambda _s, done, total, task=task: bar.update(task, completed=done),
-                ))
+            for tr in iter_options(plan, samples=samples, seed=seed, progress=tick):
+                results.append(tr)
         except KeyboardInterrupt:
             return results, True
     return results, False

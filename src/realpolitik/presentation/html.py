@@ -283,6 +283,7 @@ def options_section(result: DynamicsResult | Absent) -> str:
     parts = [f"<p>{result.samples:,} simulated paths per option from {result.start.isoformat()} "
              f"over {result.months} months; lines are medians, shaded areas the central "
              f"{result.level:.0%}.</p>", plots.option_paths(result)]
+    parts += [f'<p class="warn">{esc(w)}</p>' for w in result.warnings]
     rows = []
     for opt in result.options:
         cells = [f"<b>{esc(opt.name)}</b>"]

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.api.report import DynamicsResult, ForecastSection, ModelForecast, Table
+from realpolitik.api.report import DynamicsResult, ForecastSection, ModelForecast
 from realpolitik.scenario.schema import Scenario
 
 _COLOURS = ("#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0e7490", "#a16207",
@@ -258,28 +258,4 @@ def power_bars(frames: Sequence[tuple[str, Any]]) -> str | None:
         ax.set_title(title, fontsize=9, loc="left")
         _style(ax)
     axes[0].legend(fontsize=7, frameon=False, loc="lower right")
-    return to_svg(fig)
-
-
-def table_bars(table: Table, label_columns: Sequence[str] = (), limit: int = 15) -> str | None:
-    """Horizontal bars of a table's first numeric column (None if it has none)."""
-    records = table.records()[:limit]
-    if not records:
-        return None
-    numeric = [c for c in table.columns
-               if c not in label_columns and all(isinstance(r.get(c), int | float)
-                                                 and not isinstance(r.get(c), bool)
-                                                 for r in records)]
-    if not numeric:
-        return None
-    value = numeric[0]
-    labels_from = [c for c in table.columns if c not in numeric] or [table.columns[0]]
-    labels = [" · ".join(str(r[c]) for c in labels_from[:2]) for r in records]
-    fig = _figure(7.2, 0.6 + 0.3 * len(records))
-    ax = fig.subplots()
-    ys = np.arange(len(records))[::-1]
-    ax.barh(ys, [float(r[value]) for r in records], color=colour(0), alpha=0.8)
-    ax.set_yticks(ys, labels, fontsize=7)
-    ax.set_xlabel(value, fontsize=8)
-    _style(ax)
     return to_svg(fig)

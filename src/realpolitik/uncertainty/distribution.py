@@ -5,11 +5,13 @@ number of samples below the true quantile is Binomial(N, p), so the sorted sampl
 ``N p -/+ sqrt(N p (1 - p))`` enclose it with probability about 68 %. Half the distance between
 these two samples is the Monte Carlo standard error (MCSE) of the quantile, in scale points.
 
-**Small-N rule.** We warn when the MCSE of the 5 % or the 95 % quantile of an issue exceeds
-0.5 % of the issue's scale span (half a point on a 0-100 scale), or when N is too small for the
-ranks to exist at all (both ranks must lie among the N samples: N >= 52). A forecast
-that does not vary (no uncertain input moves it) has an MCSE of zero and no warning.
-Outcome-band probabilities come with a 95 % Wilson score interval.
+**Small-N rule** (:func:`band_check`, the one rule of the package: forecasts, the report, the
+dashboard and the dynamics bands use it). A band is unstable when the MCSE of its low or its high
+quantile (5 % and 95 % for a forecast) exceeds 0.5 % of the scale span (half a point on a 0-100
+scale), or when N is too small for the ranks to exist at all (both ranks must lie among the N
+samples: N >= 52 for the 5-95 % band). A quantity that does not vary (no uncertain input moves
+it) has an MCSE of zero and is stable. Outcome-band probabilities come with a 95 % Wilson score
+interval.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ import numpy as np
 import pandas as pd
 
 from realpolitik.jsonsafe import finite_or_none
-from realpolitik.scenario.bands import band_counts
+from realpolitik.scenario.bands import band_counts, band_shares
 
 #: Quantiles reported as the band of a forecast.
 LOW_Q, HIGH_Q = 0.05, 0.95
 #: Largest acceptable MCSE of the 5 %/95 % quantiles, as a fraction of the scale span.
 MAX_MCSE_FRACTION = 0.005
+#: Samples suggested when too few were drawn to estimate a band's error at all.
+SUGGESTED_SAMPLES = 2000
+#: Quantiles of :meth:`ForecastDistribution.quantiles`.
+REPORT_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 _Z95 = 1.959963984540054
 
 
@@ -40,6 +46,83 @@ def order_statistic_mcse(sorted_values: np.ndarray, p: float) -> float:
     if lo < 0 or hi > n - 1 or n < 2:
         return math.nan
     return float(sorted_values[hi] - sorted_values[lo]) / 2.0
+
+
+@dataclass(frozen=True)
+class BandCheck:
+    """The small-N rule's answer for one band: is it stable, and what to do if it is not."""
+
+    samples: int
+    #: The larger MCSE of the band's two ends, in scale points (NaN: too few samples).
+    mcse: float
+    #: The largest acceptable MCSE (:data:`MAX_MCSE_FRACTION` of the scale span).
+    limit: float
+    low_q: float = LOW_Q
+    high_q: float = HIGH_Q
+
+    @property
+    def too_few(self) -> bool:
+        """True when N is too small for the order statistics around the band's ends to exist."""
+        return math.isnan(self.mcse)
+
+    @property
+    def stable(self) -> bool:
+        """True when the Monte Carlo error of both ends is within :attr:`limit`."""
+        return not self.too_few and self.mcse <= self.limit
+
+    @property
+    def suggested(self) -> int:
+        """Samples that would make the band stable (0 when it is)."""
+        if self.stable:
+            return 0
+        if self.too_few:
+            return SUGGESTED_SAMPLES
+        return suggest_samples(self.samples, self.mcse, self.limit)
+
+    @property
+    def band(self) -> str:
+        """The band in words, such as ``5-95 %``."""
+        return f"{self.low_q * 100:g}-{self.high_q * 100:g} %"
+
+    def message(self) -> str | None:
+        """Why the band is not stable and how many samples to use (None when it is stable).
+
+        The words name no option of any interface: a Python caller passes ``samples=N``, the CLI
+        ``--samples N``.
+        """
+        if self.stable:
+            return None
+        if self.too_few:
+            return (f"{self.samples} samples are too few for stable estimates of the "
+                    f"{self.band} band (at least {min_samples(self.low_q, self.high_q)} are "
+                    f"needed); use about {self.suggested:,} samples or more")
+        return (f"the {self.band} band is unstable with {self.samples} samples (Monte Carlo "
+                f"error of its ends {self.mcse:.2g} > {self.limit:.2g} scale points); use about "
+                f"{self.suggested:,} samples or more")
+
+
+def band_check(values: np.ndarray, span: float, low_q: float = LOW_Q,
+               high_q: float = HIGH_Q) -> BandCheck:
+    """Whether the ``low_q``-``high_q`` band of ``values`` (1-D) is stable: the one small-N rule.
+
+    Stable when the MCSE (:func:`order_statistic_mcse`) of both ends is at most
+    :data:`MAX_MCSE_FRACTION` of the scale ``span`` (values that do not vary have an MCSE of 0);
+    unstable when N is too small for the MCSE to exist (:func:`min_samples`).
+    """
+    x = np.sort(np.asarray(values, dtype=float).ravel())
+    m_lo = order_statistic_mcse(x, low_q)
+    m_hi = order_statistic_mcse(x, high_q)
+    worst = math.nan if math.isnan(m_lo) or math.isnan(m_hi) else max(m_lo, m_hi)
+    return BandCheck(int(x.size), worst, MAX_MCSE_FRACTION * float(span), low_q, high_q)
+
+
+def min_samples(low_q: float = LOW_Q, high_q: float = HIGH_Q) -> int:
+    """The smallest N for which the MCSE of both ends of the band exists (52 for 5-95 %)."""
+    n = 2
+    while math.isnan(order_statistic_mcse(np.zeros(n), low_q)) or math.isnan(
+            order_statistic_mcse(np.zeros(n), high_q)):
+        n += 1
+    return n
 
 
 def wilson(k: int, n: int) -> tuple[float, float]:
@@ -79,15 +162,39 @@ class ForecastDistribution:
             self._sorted[j] = np.sort(self.values[:, j])
         return self._sorted[j]
 
+    def quantiles(self, issue: str,
+                  levels: tuple[float, ...] = REPORT_QUANTILES) -> dict[str, float]:
+        """The quantiles ``levels`` (keys ``p05``, ``p25``, ...) and the mean of ``issue``'s forecasts.
+
+        Non-finite forecasts are left out; empty when none is finite.
+        """
+        x = self.values[:, self.scenario.issue_ids.index(issue)]
+        x = x[np.isfinite(x)]
+        if x.size == 0:
+            return {}
+        qs = np.quantile(x, levels)
+        out = {f"p{round(q * 100):02d}": float(v) for q, v in zip(levels, qs, strict=True)}
+        out["mean"] = float(np.mean(x))
+        return out
+
+    def band_probabilities(self, issue: str) -> dict[str, float]:
+        """Share of the samples in each outcome band of ``issue`` (:mod:`realpolitik.scenario.bands`)."""
+        j = self.scenario.issue_ids.index(issue)
+        return band_shares(self.scenario.issue(issue), self.values[:, j])
+
+    def band_check(self, issue: str) -> BandCheck:
+        """The small-N rule (:func:`band_check`) for the 5-95 % band of ``issue``."""
+        iss = self.scenario.issue(issue)
+        j = self.scenario.issue_ids.index(issue)
+        return band_check(self.sorted_column(j), iss.scale[1] - iss.scale[0])
+
     def summary(self) -> pd.DataFrame:
         """One row per issue: N, mean, sd, 5 %, median, 95 %, their MCSEs and a stability flag."""
         rows = []
         for j, issue in enumerate(self.scenario.issues):
             col = self.sorted_column(j)
-            span = issue.scale[1] - issue.scale[0]
             m_lo = order_statistic_mcse(col, LOW_Q)
             m_hi = order_statistic_mcse(col, HIGH_Q)
-            worst = max(m_lo, m_hi) if not (math.isnan(m_lo) or math.isnan(m_hi)) else math.nan
             rows.append({
                 "issue": issue.id,
                 "name": issue.name,
@@ -100,7 +207,7 @@ class ForecastDistribution:
                 "p95": float(np.quantile(col, HIGH_Q)),
                 "mcse_p05": m_lo,
                 "mcse_p95": m_hi,
-                "stable": bool(not math.isnan(worst) and worst <= MAX_MCSE_FRACTION * span),
+                "stable": self.band_check(issue.id).stable,
             })
         return pd.DataFrame(rows)
 
@@ -137,19 +244,10 @@ class ForecastDistribution:
         out = []
         if self.samples == 0:
             return ["no samples were drawn"]
-        for row in self.summary().to_dict("records"):
-            issue = self.scenario.issue(row["issue"])
-            span = issue.scale[1] - issue.scale[0]
-            worst = max(row["mcse_p05"], row["mcse_p95"])
-            if math.isnan(row["mcse_p05"]) or math.isnan(row["mcse_p95"]):
-                out.append(f"{row['issue']}: {self.samples} samples are too few to estimate the "
-                           "5-95 % band (need at least 52; use --samples 2000 or more)")
-            elif worst > MAX_MCSE_FRACTION * span:
-                need = suggest_samples(self.samples, worst, MAX_MCSE_FRACTION * span)
-                out.append(f"{row['issue']}: the 5-95 % band is unstable with {self.samples} "
-                           f"samples (Monte Carlo error of its ends {worst:.2g} > "
-                           f"{MAX_MCSE_FRACTION * span:.2g} scale points); use about "
-                           f"--samples {need} or more")
+        for issue in self.scenario.issue_ids:
+            note = self.band_check(issue).message()
+            if note is not None:
+                out.append(f"{issue}: {note}")
         if self.samples > 1 and all(np.ptp(self.values, axis=0) == 0):
             out.append("every sample gives the same forecast: no uncertain input moves it "
                        "(inputs need a `distribution` to vary)")
