@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from realpolitik.dynamics.engine import forecast_option, resolve, run, summary_frame
+from realpolitik.api.dynamics import simulate as run
+from realpolitik.dynamics.engine import forecast_option, resolve, summary_frame
 from realpolitik.dynamics.model import STEPS_PER_MONTH, event_probability, simulate
 from realpolitik.errors import RealpolitikError
 from realpolitik.scenario.loader import load_scenario

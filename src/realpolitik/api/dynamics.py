@@ -6,7 +6,8 @@
   options one by one, to show progress and keep finished options when interrupted);
 - :func:`iter_options` - the one loop over a plan's options (the CLI and the report use it): each
   option's trajectories as soon as they are done, with progress per option;
-- :func:`simulate_options` - every option of a plan in one call;
+- :func:`simulate_options` - every option of a plan in one call; :func:`simulate` - plan and
+  run in one call (the Python entry point);
 - :func:`band_warnings` - the small-N rule of :mod:`realpolitik.uncertainty.distribution` for
   the bands of every state variable at the horizon;
 - :func:`summary_frame` - one row per option and quantity (state at the horizon, attacks,
@@ -43,6 +44,7 @@ __all__ = [
     "check",
     "iter_options",
     "plan_simulation",
+    "simulate",
     "simulate_option",
     "simulate_options",
     "summary_frame",
@@ -82,7 +84,7 @@ def plan_simulation(scenario: Scenario | str | Path, options: Sequence[str] = (A
 
 def simulate_option(plan: SimulationPlan, option: PolicyOption | None, *, samples: int = 1000,
                     seed: int = 0, progress: Progress | None = None) -> Trajectories:
-    """Monte Carlo trajectories of one option of ``plan``; ``progress(done, total)`` per step."""
+    """Monte Carlo trajectories of one option of ``plan``; ``progress(stage, done, total)`` per step."""
     # through the module, so that a test (or a profiler) replacing dynamics.model.simulate sees it
     return _model.simulate(plan.dynamics, option, start=plan.start, samples=samples, seed=seed,
                     horizon_months=plan.months, progress=progress)
@@ -109,6 +111,19 @@ def _renamed(progress: Progress | None, stage: str) -> Progress | None:
         progress(stage, done, total)
 
     return report
+
+
+def simulate(scenario: Scenario | str | Path, options: Sequence[str] = (ALL,), *,
+             samples: int = 1000, seed: int = 0, horizon_months: int | None = None,
+             model: str = "", progress: Progress | None = None) -> list[Trajectories]:
+    """Simulate each named option of a scenario (``all``, ``forecast`` or ids).
+
+    Every option gets the same samples and seed: :func:`plan_simulation`, then
+    :func:`simulate_options`.
+    """
+    plan = plan_simulation(scenario, options, horizon_months=horizon_months, model=model,
+                           seed=seed)
+    return simulate_options(plan, samples=samples, seed=seed, progress=progress)
 
 
 def simulate_options(plan: SimulationPlan, *, samples: int = 1000, seed: int = 0,

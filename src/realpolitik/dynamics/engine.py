@@ -2,11 +2,11 @@
 
 Example (Python)::
 
-    from realpolitik.dynamics.engine import run, summary_frame
+    from realpolitik.api.dynamics import simulate, summary_frame
     from realpolitik.scenario.loader import load_scenario
 
     sc = load_scenario("iraq-2024")
-    results = run(sc, ["full_withdrawal", "status_quo"], samples=500, seed=1)
+    results = simulate(sc, ["full_withdrawal", "status_quo"], samples=500, seed=1)
     table = summary_frame(results, sc)
 """
 
@@ -14,16 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from realpolitik.dynamics.model import Trajectories, event_probability, simulate
+from realpolitik.dynamics.model import Trajectories, event_probability
 from realpolitik.errors import RealpolitikError
-from realpolitik.progress import Progress
-from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.sections.dynamics import Dynamics, Intervention, PolicyOption
 
@@ -132,25 +129,6 @@ def resolve(scenario: Scenario, names: Sequence[str], *, model: str = "",
     if not out:
         raise RealpolitikError("no option given; name an option id or all", options=("option",))
     return out
-
-
-def run(
-    scenario: Scenario | str | Path,
-    names: Sequence[str] = (ALL,),
-    *,
-    samples: int = 1000,
-    seed: int = 0,
-    horizon_months: int | None = None,
-    model: str = "",
-    progress: Progress | None = None,
-) -> list[Trajectories]:
-    """Simulate each named option of a scenario (same seed and samples for all)."""
-    sc = load_scenario(scenario)
-    dyn = section(sc)
-    start = dyn.start or sc.as_of
-    return [simulate(dyn, opt, start=start, samples=samples, seed=seed,
-                     horizon_months=horizon_months, progress=progress)
-            for opt, _ in resolve(sc, names, model=model, seed=seed)]
 
 
 def summary_frame(results: Sequence[Trajectories], scenario: Scenario,
