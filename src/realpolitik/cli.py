@@ -94,6 +94,7 @@ def forecast(
     """Forecast where the bargaining settles on each issue of a scenario."""
     from realpolitik.api import forecast as run_forecast
     from realpolitik.models.registry import DEFAULT_MODEL, DEFAULT_SAMPLING_MODEL, get_model
+    from realpolitik.presentation.traces import print_trace, trace_dicts
 
     if not model and samples is not None:
         model = DEFAULT_SAMPLING_MODEL
@@ -117,7 +118,8 @@ def forecast(
         if result.sampled is not None:
             doc["distribution"] = result.sampled.to_json()
         if trace:
-            doc["trace"] = result.outcome.trace
+            records = result.outcome.trace
+            doc["trace"] = None if records is None else trace_dicts(records, result.inputs)
         emit(json.dumps(doc, indent=2, sort_keys=False, default=float), out_file)
         return
     if output is Format.csv:
@@ -130,7 +132,7 @@ def forecast(
 
         print_distribution(result.sampled, console)
     if trace and result.outcome.trace:
-        print_trace(result.outcome.trace, console)
+        print_trace(result.outcome.trace, result.inputs, console)
 
 
 def _models() -> list[Any]:
@@ -223,56 +225,9 @@ def print_forecast(result: Any, console: Console) -> None:
     if result.outcome.rounds is not None:
         console.print(f"rounds until positions settled: {int(result.outcome.rounds[0])}")
     if result.model == "ensemble":
-        from realpolitik.models.ensemble import ensemble_table
+        from realpolitik.presentation.traces import ensemble_table
 
         console.print(ensemble_table(result.outcome, sc.issue_ids))
-
-
-def print_trace(trace: list[dict[str, Any]], console: Console) -> None:
-    """A model's round-by-round trace: per issue, a table of positions by round, then events.
-
-    Challenges are summarised per round by kind (conflict, compromise, ...); other events (offers
-    accepted, proposals) are listed. ``--format json --trace`` keeps every event.
-    """
-    issues: dict[str, list[dict[str, Any]]] = {}
-    for record in trace:
-        issues.setdefault(str(record.get("issue") or "all"), []).append(record)
-    for issue, records in issues.items():
-        actors = list((records[0].get("positions") or {}).keys())
-        table = Table(title=f"Trace: positions by round, issue {issue}", title_justify="left")
-        table.add_column("round", justify="right")
-        if any("median" in r for r in records):
-            table.add_column("median", justify="right")
-        for a in actors:
-            table.add_column(a, justify="right", overflow="fold")
-        for r in records:
-            cells = [str(r.get("round"))]
-            if any("median" in x for x in records):
-                cells.append("-" if r.get("median") is None else fmt(r["median"]))
-            positions = r.get("positions") or {}
-            cells += [fmt(positions[a]) if a in positions else "" for a in actors]
-            table.add_row(*cells)
-        console.print(table)
-        console.print(f"[bold]Events, issue {issue}[/bold]")
-        for r in records:
-            events = r.get("events") or []
-            if not events:
-                continue
-            kinds: dict[str, int] = {}
-            others = []
-            for e in events:
-                if " challenges " in e:
-                    kind = e.rsplit("(", 1)[-1].rstrip(")") if e.endswith(")") else "challenge"
-                    kinds[kind] = kinds.get(kind, 0) + 1
-                else:
-                    others.append(e)
-            head = f"round {r.get('round')}:"
-            if kinds:
-                total = sum(kinds.values())
-                head += f" {total} challenges (" + ", ".join(f"{k} {v}" for k, v in kinds.items()) + ")"
-            console.print(head)
-            for e in others:
-                console.print(f"    {e}")
 
 
 # ------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Presentation: numbers, traces and tables in words for people (nothing here computes a forecast)."""
