@@ -1,24 +1,23 @@
 """The model registry: ``get_model("bdm")`` in Python and ``--model`` on the CLI find the same entry.
 
 Each model module defines a module-level ``SPEC`` (:class:`~realpolitik.models.base.ModelSpec`).
-Modules are listed explicitly here: importing realpolitik discovers nothing on disk.
+Models are listed explicitly here: importing realpolitik discovers nothing on disk.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from realpolitik.errors import ModelError
+from realpolitik.models import compromise, ensemble, eum, median, nash, smp
 from realpolitik.models.base import ModelSpec
 
-#: Modules of :mod:`realpolitik.models` that hold one registered model each, in listing order.
-MODEL_MODULES: tuple[str, ...] = (
-    "compromise",
-    "median",
-    "eum",
-    "smp",
-    "nash",
-    "ensemble",
+#: Every registered model, in listing order.
+MODELS: tuple[ModelSpec, ...] = (
+    compromise.SPEC,
+    median.SPEC,
+    eum.SPEC,
+    smp.SPEC,
+    nash.SPEC,
+    ensemble.SPEC,
 )
 
 #: The model used when none is named: every model side by side, with their spread.
@@ -35,7 +34,7 @@ ALIASES: dict[str, str] = {"mean": "compromise", "weighted-median": "median", "b
 
 def list_models() -> list[ModelSpec]:
     """Every registered model, in listing order."""
-    return [import_module(f"realpolitik.models.{m}").SPEC for m in MODEL_MODULES]
+    return list(MODELS)
 
 
 def get_model(name: str) -> ModelSpec:

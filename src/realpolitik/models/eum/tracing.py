@@ -11,7 +11,11 @@ from realpolitik.models.eum.utility import CAPITULATION, COMPROMISE, CONFLICT, _
 from realpolitik.models.median import weighted_median
 
 #: The classification codes that are challenges, as trace events.
-_CHALLENGES = {CONFLICT: Event.CONFLICT, COMPROMISE: Event.COMPROMISE, CAPITULATION: Event.CAPITULATION}
+_CHALLENGES = {
+    CONFLICT: Event.CONFLICT,
+    COMPROMISE: Event.COMPROMISE,
+    CAPITULATION: Event.CAPITULATION,
+}
 
 
 def _events(res: Round, lower: float, span: float, xp: Any) -> list[TraceEvent]:

@@ -9,6 +9,18 @@ from realpolitik.models.eum.frame import _Pairs, _tolerance
 
 OfferRule = Literal["credible", "nearest"]
 
+
+@dataclass(frozen=True)
+class _Rules:
+    """The bargaining settings of one call."""
+
+    q: float
+    t: float
+    offer_rule: OfferRule
+    max_rounds: int
+    tol: float
+
+
 #: Codes of :func:`classify`, seen from the row actor i of the pair (i, j).
 STALEMATE, CONFLICT, COMPROMISE, CAPITULATION = 0, 1, 2, 3
 #: j challenges and i gives in part (``-COMPROMISE``) or fully (``-CAPITULATION``).
@@ -152,14 +164,3 @@ def _risk_exponents(
     e_ab *= apart
     e_ba *= apart
     return _risk(pairs.receive_sum(e_ab, e_ba), 0, xp)  # securities: sums over challengers
-
-
-@dataclass(frozen=True)
-class _Rules:
-    """The bargaining settings of one call."""
-
-    q: float
-    t: float
-    offer_rule: OfferRule
-    max_rounds: int
-    tol: float
