@@ -26,6 +26,7 @@ import numpy as np
 
 from realpolitik.models.base import BargainingInput
 from realpolitik.models.smp import smp
+from realpolitik.presentation.traces import trace_dicts
 from realpolitik.scenario.arrays import to_input
 from realpolitik.scenario.ktab_csv import load_ktab_csv
 
@@ -78,7 +79,7 @@ def compare_reference(options: dict) -> dict:
     out = smp(inp, trace=True, **options)
     worst = 0.0
     turns_ktab = len(next(iter(ref.values()))) - 1
-    for rec in out.trace:
+    for rec in trace_dicts(out.trace, inp):
         t = rec["round"]
         for actor, value in rec["positions"].items():
             series = ref[(actor, rec["issue"])]

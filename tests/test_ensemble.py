@@ -13,6 +13,7 @@ from realpolitik.errors import ModelError
 from realpolitik.models import ensemble as ens
 from realpolitik.models.base import BargainingOutcome
 from realpolitik.models.registry import get_model, list_models
+from realpolitik.presentation.traces import ensemble_table
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +92,7 @@ def test_member_seeds():
 def test_table_lists_members_and_spread(outcome):
     """The table has a row per member, the ensemble and the spread."""
     console = Console(record=True, width=120)
-    console.print(ens.ensemble_table(outcome, ("troops", "timeline")))
+    console.print(ensemble_table(outcome, ("troops", "timeline")))
     text = console.export_text()
     for name in [*ens.member_names(outcome), "ensemble", "spread: min", "spread: std", "troops"]:
         assert name in text
@@ -110,6 +111,6 @@ def test_table_of_a_batch_averages_over_the_batch():
         },
     )
     console = Console(record=True, width=80)
-    console.print(ens.ensemble_table(out))
+    console.print(ensemble_table(out))
     text = console.export_text()
     assert "15.0" in text and "5.0" in text and "25.0" in text

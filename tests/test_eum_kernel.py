@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from realpolitik.models import eum as eum_module
 from realpolitik.models.base import BargainingInput
-from realpolitik.models.eum import eum, votes, win_probability
+from realpolitik.models.eum import eum, frame, probability, rounds, utility, votes, win_probability
 
 PROPS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -84,11 +84,11 @@ def test_win_probability_property(seed, n, grid):
 def test_binary_search_gives_the_direct_count(n):
     """The binary search (used above 32 actors) finds exactly the counts of the direct count."""
     x, s, c = batch(3, 50, n, grid=8)
-    state = eum_module._sorted_input(x, s, c * s, np)
-    pairs = eum_module._Pairs.build(n, np, None)
+    state = frame._sorted_input(x, s, c * s, np)
+    pairs = frame._Pairs.build(n, np, None)
     assert pairs.between  # small n: direct count
-    direct = eum_module._probability_sorted(state[0], state[2], pairs, np)[0]
-    searched = eum_module._probability_sorted(state[0], state[2], replace(pairs, between=()), np)
+    direct = probability._probability_sorted(state[0], state[2], pairs, np)[0]
+    searched = probability._probability_sorted(state[0], state[2], replace(pairs, between=()), np)
     np.testing.assert_array_equal(searched[0], direct)
 
 
@@ -97,15 +97,15 @@ def test_binary_search_gives_the_direct_count(n):
 def test_fast_round_moves_like_the_full_round(offer_rule, grid):
     """One direction per pair (Q = 1) gives the moves of evaluating both, ties included."""
     x, s, c = batch(11, 300, 9, grid)
-    state = eum_module._sorted_input(x, s, c * s, np)
-    pairs = eum_module._Pairs.build(9, np, None)
-    rules = eum_module._Rules(q=1.0, t=1.0, offer_rule=offer_rule, max_rounds=1, tol=1e-3)
+    state = frame._sorted_input(x, s, c * s, np)
+    pairs = frame._Pairs.build(9, np, None)
+    rules = utility._Rules(q=1.0, t=1.0, offer_rule=offer_rule, max_rounds=1, tol=1e-3)
     for _ in range(6):  # a few rounds, so that actors meet and offers tie
         y, sal, w, idx = state
-        fast = eum_module._round_fast(y, sal, w, pairs, rules, np)
-        full = eum_module._round_sorted(y, sal, w, pairs, rules, np)[0]
+        fast = rounds._round_fast(y, sal, w, pairs, rules, np)
+        full = rounds._round_sorted(y, sal, w, pairs, rules, np)[0]
         np.testing.assert_allclose(fast, full, rtol=0, atol=1e-12)
-        state = eum_module._sort_state((full, sal, w, idx), np)
+        state = frame._sort_state((full, sal, w, idx), np)
 
 
 def test_many_actors_relabelled():

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model_helpers import affine, permute, random_input
-from realpolitik.models.base import BargainingInput
+from realpolitik.models.base import BargainingInput, Event, TraceEvent, TraceRecord
 from realpolitik.models.registry import get_model, list_models
 
 MODELS = [s.name for s in list_models() if s.collective]
@@ -123,3 +123,31 @@ def test_two_actors(name):
     sq = inp.status_quo[:, 0]
     assert np.isfinite(f).all()
     assert (f >= np.minimum(lo, sq) - 1e-6).all() and (f <= np.maximum(hi, sq) + 1e-6).all()
+
+
+TRACED = [s.name for s in list_models() if s.supports_trace]
+
+
+@pytest.mark.parametrize("name", TRACED)
+def test_trace_is_numeric_records(name):
+    """Every model with a trace emits the same record shape: numbers and event codes, no text."""
+    inp = random_input(4, batch=2, n=5, d=2)
+    out = get_model(name).fn(inp, seed=3, trace=True)
+    assert out.trace, name
+    for issue in range(2):
+        rounds = [r.round for r in out.trace if r.issue == issue]
+        assert rounds == list(range(len(rounds)))
+    for rec in out.trace:
+        assert isinstance(rec, TraceRecord) and rec.model == name
+        assert isinstance(rec.positions, np.ndarray) and rec.positions.shape == (5,)
+        assert rec.positions.dtype == np.float64 and np.isfinite(rec.positions).all()
+        assert rec.median is None or isinstance(rec.median, float)
+        for event in rec.events:
+            assert isinstance(event, TraceEvent) and isinstance(event.code, Event)
+            assert -1 <= event.actor < 5 and -1 <= event.other < 5
+            assert all(isinstance(v, float) for v in event.values)
+    # round 0 holds the opening positions, the last round of an issue the final ones
+    np.testing.assert_allclose(out.trace[0].positions, np.asarray(inp.position)[0, :, 0], rtol=1e-12)
+    last = [r for r in out.trace if r.issue == 1][-1]
+    np.testing.assert_allclose(last.positions, np.asarray(out.final_position)[0, :, 1], rtol=1e-12)
+    assert get_model(name).fn(inp, seed=3).trace is None

@@ -36,6 +36,7 @@ from realpolitik.models.eum import (
 )
 from realpolitik.models.median import weighted_median
 from realpolitik.models.registry import get_model
+from realpolitik.presentation.traces import trace_dicts
 
 PROPS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -222,7 +223,8 @@ def test_classifications_offers_and_moves():
 def test_trace_of_the_worked_example():
     """Round 1 of the trace: positions on the scale and the events, in the documented format."""
     out = eum(EXAMPLE, trace=True)
-    first = out.trace[0]
+    trace = trace_dicts(out.trace, EXAMPLE)
+    first = trace[0]
     assert first == {
         "round": 0,
         "issue": "i",
@@ -230,7 +232,7 @@ def test_trace_of_the_worked_example():
         "median": 40.0,
         "events": [],
     }
-    one = out.trace[1]
+    one = trace[1]
     assert one["round"] == 1 and one["issue"] == "i"
     assert one["positions"]["a"] == pytest.approx(30.757, abs=1e-3)
     assert one["positions"]["c"] == pytest.approx(67.579, abs=1e-3)
@@ -242,8 +244,8 @@ def test_trace_of_the_worked_example():
         "a accepts offer from b: 20.0 -> 30.8",
         "c accepts offer from b: 80.0 -> 67.6",
     ]
-    assert [t["round"] for t in out.trace] == list(range(int(out.rounds[0]) + 1))
-    last = out.trace[-1]["positions"]
+    assert [t["round"] for t in trace] == list(range(int(out.rounds[0]) + 1))
+    last = trace[-1]["positions"]
     np.testing.assert_allclose(list(last.values()), out.final_position[0, :, 0])
 
 
@@ -342,11 +344,13 @@ def finite(out) -> None:
 
 def test_all_at_one_position_nobody_moves():
     """Everyone at one position: nothing to challenge, settles in round 1, forecast that position."""
-    out = eum(one_issue([30, 30, 30, 30], [0.5, 0.2, 1, 0], [1, 2, 3, 4]), trace=True)
+    inp = one_issue([30, 30, 30, 30], [0.5, 0.2, 1, 0], [1, 2, 3, 4])
+    out = eum(inp, trace=True)
     finite(out)
     assert out.forecast[0, 0] == 30.0 and int(out.rounds[0]) == 1
     np.testing.assert_array_equal(out.final_position[0, :, 0], 30.0)
-    assert out.trace[1]["events"] == []
+    assert out.trace[1].events == ()
+    assert trace_dicts(out.trace, inp)[1]["events"] == []
 
 
 @pytest.mark.parametrize("what", ["salience", "capability"])
@@ -445,14 +449,15 @@ def test_trace_format_on_several_issues():
     """One record per round per issue for element 0; events match the documented patterns."""
     inp = random_batch(8, 4, 5, 2)
     out = eum(inp, trace=True)
+    trace = trace_dicts(out.trace, inp)
     rounds = out.extra["rounds_by_issue"][0]
-    issues = [t["issue"] for t in out.trace]
+    issues = [t["issue"] for t in trace]
     assert issues == ["i0"] * (int(rounds[0]) + 1) + ["i1"] * (int(rounds[1]) + 1)
     pattern = re.compile(
         r"^(a\d) challenges (a\d) \((conflict|compromise|capitulation)\)$"
         r"|^(a\d) accepts offer from (a\d)( and a\d)*: -?\d+\.\d -> -?\d+\.\d$"
     )
-    for record in out.trace:
+    for record in trace:
         assert set(record) == {"round", "issue", "positions", "median", "events"}
         assert list(record["positions"]) == list(inp.actor_ids)
         for event in record["events"]:

@@ -17,6 +17,8 @@ from realpolitik.errors import ModelError
 from realpolitik.models import smp as S
 from realpolitik.models.base import BargainingInput
 from realpolitik.models.registry import get_model
+from realpolitik.models.smp import turn as T
+from realpolitik.presentation.traces import trace_dicts
 from realpolitik.scenario.arrays import to_input
 from realpolitik.scenario.ktab_csv import load_ktab_csv
 
@@ -66,7 +68,7 @@ def test_ktab_reference_run_every_turn(pol_comp):
     inp, out = pol_comp
     pos, _ = reference_history()
     assert int(out.rounds[0]) == 27  # "There were 28 states, with 27 steps between them"
-    for rec in out.trace:
+    for rec in trace_dicts(out.trace, inp):
         t = rec["round"]
         for actor, value in rec["positions"].items():
             # KTAB prints one decimal: agreement to the printed digit.
@@ -79,13 +81,13 @@ def test_ktab_reference_first_turn_details():
     x, _ = inp.normalised()
     settings_ = S.Settings()
     dist = S.weighted_distance(np, x, x, inp.salience)
-    risk = S._risk(np, dist, inp.capability, settings_)
+    risk = T._risk(np, dist, inp.capability, settings_)
     ktab_risk = [1.000, -0.498, -0.452, 0.362, -0.500, -0.500, -0.497, -0.499, -0.452, 0.643,
                  -0.383, -0.196, -0.500]  # "Inferred risk attitudes" of the 2016-11-11 log
     np.testing.assert_allclose(risk[0], ktab_risk, atol=5e-4)
     sal_total = inp.salience.sum(-1)
-    p, gain = S._contest(np, dist, risk, sal_total * inp.capability, sal_total, settings_, "i")
-    target, p_win, best = S._best_target(np, p, gain)
+    p, gain = T._contest(np, dist, risk, sal_total * inp.capability, sal_total, settings_, "i")
+    target, p_win, best = T._best_target(np, p, gain)
     # "In turn 0 actor i has most advantageous target j": (i, j, P[i > j], gain)
     for i, j, pij, g in [(0, 10, 0.7676, 0.0456), (1, 5, 0.8974, 0.4826), (2, 10, 0.7913, 0.2639),
                          (3, 8, 0.9361, 0.1977), (4, 5, 0.8682, 0.4920)]:
@@ -186,9 +188,9 @@ def test_worked_example_two_actors():
     inp = two_actors()
     x, _ = inp.normalised()
     dist = S.weighted_distance(np, x, x, inp.salience)
-    risk = S._risk(np, dist, inp.capability, S.Settings())
+    risk = T._risk(np, dist, inp.capability, S.Settings())
     np.testing.assert_allclose(risk[0], [1.0, -0.5], atol=1e-7)
-    p, gain = S._contest(np, dist, risk, inp.capability, np.ones((1, 2)), S.Settings(), "i")
+    p, gain = T._contest(np, dist, risk, inp.capability, np.ones((1, 2)), S.Settings(), "i")
     assert p[0, 0, 1] == pytest.approx(0.6, abs=1e-9)
     assert gain[0, 0, 1] == pytest.approx(0.072, abs=1e-9)
     assert p[0, 1, 0] == pytest.approx(0.375, abs=1e-9)
@@ -197,11 +199,12 @@ def test_worked_example_two_actors():
     np.testing.assert_allclose(np.asarray(out.final_position)[0, :, 0], [38.46, 38.46], atol=1e-9)
     assert int(out.rounds[0]) == 2
     assert float(np.asarray(out.forecast)[0, 0]) == pytest.approx(38.46, abs=1e-9)
-    events = out.trace[1]["events"]
+    trace = trace_dicts(out.trace, inp)
+    events = trace[1]["events"]
     assert events[0].startswith("A proposes to B: 80.0 -> 38.5")
     assert "A accepts its own proposal: 20.0 -> 38.5 (P = 0.62)" in events
     assert "B accepts A's proposal: 80.0 -> 38.5 (P = 0.62)" in events
-    assert out.trace[-1]["events"][-1].startswith("stop:")
+    assert trace[-1]["events"][-1].startswith("stop:")
 
 
 # ------------------------------------------------------------------ output and options
@@ -211,14 +214,15 @@ def test_trace_format():
     """One record per round and issue: round, issue id, positions by actor, event strings."""
     inp = random_input(3, batch=2, n=4, d=2)
     out = S.smp(inp, trace=True)
+    trace = trace_dicts(out.trace, inp)
     rounds = int(out.rounds[0])
-    assert len(out.trace) == 2 * (rounds + 1)
-    for rec in out.trace:
+    assert len(trace) == 2 * (rounds + 1)
+    for rec in trace:
         assert set(rec) == {"round", "issue", "positions", "events"}
         assert rec["issue"] in inp.issue_ids
         assert set(rec["positions"]) == set(inp.actor_ids)
         assert all(isinstance(e, str) for e in rec["events"])
-    last = next(r for r in out.trace if r["round"] == rounds and r["issue"] == "i1")
+    last = next(r for r in trace if r["round"] == rounds and r["issue"] == "i1")
     np.testing.assert_allclose([last["positions"][a] for a in inp.actor_ids],
                                np.asarray(out.final_position)[0, :, 1], atol=1e-6)
     assert S.smp(inp).trace is None
@@ -361,4 +365,4 @@ def test_torch_backend_matches_numpy():
     a, b = S.smp(inp, trace=True), S.smp(tin, trace=True)
     np.testing.assert_allclose(b.final_position.numpy(), np.asarray(a.final_position), atol=1e-9)
     np.testing.assert_array_equal(b.rounds.numpy(), np.asarray(a.rounds))
-    assert b.trace == a.trace
+    assert trace_dicts(b.trace, tin) == trace_dicts(a.trace, inp)

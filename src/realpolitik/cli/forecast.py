@@ -32,8 +32,9 @@ from realpolitik.cli.options import (
 )
 from realpolitik.errors import RealpolitikError
 from realpolitik.jsonsafe import dumps
-from realpolitik.presentation.forecast import print_distribution, print_forecast, print_trace
+from realpolitik.presentation.forecast import print_distribution, print_forecast
 from realpolitik.presentation.progress import ProgressBar
+from realpolitik.presentation.traces import print_trace, trace_dicts
 
 if TYPE_CHECKING:
     from realpolitik.api.analysis import ForecastDistribution
@@ -74,7 +75,8 @@ def forecast(
     if output is Format.json:
         doc = result.to_json()
         if trace:
-            doc["trace"] = result.outcome.trace
+            records = result.outcome.trace
+            doc["trace"] = None if records is None else trace_dicts(records, result.inputs)
         emit(dumps(doc), out_file)
         return
     if output is Format.csv:
@@ -85,7 +87,7 @@ def forecast(
         if result.sampled is not None:
             print_distribution(result.sampled, console)
         if trace and result.outcome.trace:
-            print_trace(result.outcome.trace, console)
+            print_trace(result.outcome.trace, result.inputs, console)
 
 
 def _check_samples(samples: int | None) -> None:

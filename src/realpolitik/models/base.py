@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from enum import IntEnum
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -40,6 +41,12 @@ def namespace(*arrays: Any) -> Any:
             "non-numpy arrays need the 'array-api-compat' package: pip install 'realpolitik[gpu]'"
         ) from exc
     return array_api_compat.array_namespace(*arrays)
+
+
+def host(a: Any) -> np.ndarray:
+    """A numpy copy of an array of any backend (device arrays are copied to the host)."""
+    cpu = getattr(a, "cpu", None)
+    return np.asarray(cpu() if callable(cpu) else a)
 
 
 @dataclass(frozen=True)
@@ -97,29 +104,102 @@ class BargainingInput:
         return self.lower + unit * (self.upper - self.lower)
 
 
+class Event(IntEnum):
+    """What a :class:`TraceEvent` records (``actor`` and ``other`` index the actors).
+
+    Challenges (``CONFLICT``, ``COMPROMISE``, ``CAPITULATION``; the same numbers as the
+    classification codes of :mod:`realpolitik.models.eum`): ``actor`` challenges ``other``,
+    and the pair is of that kind as ``actor`` sees it; no values. Moves and proposals carry
+    positions on the issue's scale and probabilities in ``values``:
+
+    ==============================  ==================================================
+    code                            ``values``
+    ==============================  ==================================================
+    ``ACCEPT_OFFER``                (from, to): ``actor`` moves on ``other``'s offer
+    ``PROPOSE``                     (other's from, other's to, actor's from, actor's to,
+                                    P[actor prevails]): ``actor`` proposes to ``other``
+    ``PROPOSE_RECEIVER_VIEW``       as ``PROPOSE``, the receiver's interpolation
+    ``ACCEPT_PROPOSAL``             (from, to, P): ``actor`` adopts ``other``'s proposal
+                                    (``other == actor``: its own)
+    ``ACCEPT_PROPOSAL_RECEIVER_VIEW`` as ``ACCEPT_PROPOSAL``, the receiver's interpolation
+    ``KEEP``                        (position, P): ``actor`` keeps its position
+    ``STOP``                        (movement of this round / the first round's,):
+                                    the run stops after this round (actors -1)
+    ==============================  ==================================================
+    """
+
+    CONFLICT = 1
+    COMPROMISE = 2
+    CAPITULATION = 3
+    ACCEPT_OFFER = 4
+    PROPOSE = 5
+    PROPOSE_RECEIVER_VIEW = 6
+    ACCEPT_PROPOSAL = 7
+    ACCEPT_PROPOSAL_RECEIVER_VIEW = 8
+    KEEP = 9
+    STOP = 10
+
+
+class TraceEvent(NamedTuple):
+    """One event of a round: a code, the acting actor, its counterpart (-1: none), numbers."""
+
+    code: Event
+    actor: int
+    other: int = -1
+    values: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class TraceRecord:
+    """One round of one issue of a model with rounds, for batch element 0 (numbers only).
+
+    ``issue`` indexes the input's issues and ``positions`` (n,) holds every actor's position
+    after the round on the issue's scale (round 0: the opening positions). ``median`` is the
+    weighted median after the round (NaN where every weight is zero; None for models that do
+    not report one). :mod:`realpolitik.presentation.traces` puts records into words.
+    """
+
+    model: str
+    issue: int
+    round: int
+    positions: np.ndarray
+    events: tuple[TraceEvent, ...] = ()
+    median: float | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TraceRecord):
+            return NotImplemented
+        same_median = self.median == other.median or (
+            self.median is not None
+            and other.median is not None
+            and np.isnan(self.median)
+            and np.isnan(other.median)
+        )
+        return (
+            (self.model, self.issue, self.round, self.events)
+            == (other.model, other.issue, other.round, other.events)
+            and same_median
+            and np.array_equal(self.positions, other.positions)
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable array inside
+
+
 @dataclass(frozen=True)
 class BargainingOutcome:
     """What a collective model predicts for each batch element.
 
     ``forecast`` (B, d) is the predicted outcome on each issue's scale. Models with rounds also
     fill ``final_position`` (B, n, d) and ``rounds`` (B,) (rounds until each element settled);
-    ``extra`` holds model-specific arrays (documented by the model) and ``trace`` a per-round
-    record for batch element 0 when asked for.
+    ``extra`` holds model-specific arrays (documented by the model) and ``trace``, when asked
+    for, one :class:`TraceRecord` per round and issue for batch element 0.
     """
 
     forecast: Array
     final_position: Array | None = None
     rounds: Array | None = None
     extra: dict[str, Array] = field(default_factory=dict)
-    trace: list[dict[str, Any]] | None = None
-
-
-class ModelFn(Protocol):
-    """Signature of a registered collective model."""
-
-    def __call__(
-        self, inp: BargainingInput, *, seed: int | None = None, **params: Any
-    ) -> BargainingOutcome: ...
+    trace: list[TraceRecord] | None = None
 
 
 @dataclass(frozen=True)

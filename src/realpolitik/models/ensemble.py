@@ -17,7 +17,8 @@ decided by the one in the middle. ``combine="median"`` gives the median instead.
 
 ``extra`` holds each member's forecast (key: the model's name, shape (B, d)) and the spread of
 the members on each issue: ``spread_min``, ``spread_max`` and ``spread_std`` (population
-standard deviation), all (B, d). :func:`ensemble_table` turns an outcome into a table.
+standard deviation), all (B, d).
+:func:`realpolitik.presentation.traces.ensemble_table` turns an outcome into a table.
 
 Stochastic members each get their own seed, derived from ``seed`` and the member's name with
 :class:`numpy.random.SeedSequence` (:func:`realpolitik.seeds.member_seed`), so adding a model to the registry
@@ -77,33 +78,6 @@ def _median(xp: Any, stack: Any) -> Any:
 def member_names(outcome: BargainingOutcome) -> list[str]:
     """The member models recorded in an ensemble outcome, in order."""
     return [k for k in outcome.extra if k not in SPREAD_KEYS]
-
-
-def ensemble_table(
-    outcome: BargainingOutcome, issue_ids: tuple[str, ...] | list[str] = (), digits: int = 1
-) -> Any:
-    """A rich table: one row per member, the ensemble, and the spread; one column per issue.
-
-    With a batch of more than one element (Monte Carlo) each cell is the mean over the batch.
-    """
-    from rich.table import Table
-
-    def cells(arr: Any) -> list[str]:
-        values = np.asarray(arr, dtype=float).reshape(-1, np.asarray(arr).shape[-1]).mean(axis=0)
-        return [f"{v:.{digits}f}" for v in values]
-
-    d = int(np.asarray(outcome.forecast).shape[-1])
-    ids = list(issue_ids) or [f"issue {j + 1}" for j in range(d)]
-    table = Table(title="Ensemble of collective models")
-    table.add_column("model")
-    for issue in ids:
-        table.add_column(issue, justify="right")
-    for name in member_names(outcome):
-        table.add_row(name, *cells(outcome.extra[name]))
-    table.add_row("[bold]ensemble[/bold]", *cells(outcome.forecast), end_section=True)
-    for key, label in zip(SPREAD_KEYS, ("spread: min", "spread: max", "spread: std"), strict=True):
-        table.add_row(label, *cells(outcome.extra[key]))
-    return table
 
 
 SPEC = ModelSpec(

@@ -1,7 +1,7 @@
 """The model registry: ``get_model("bdm")`` in Python and ``--model`` on the CLI find the same entry.
 
 Each model module defines a module-level ``SPEC`` (:class:`~realpolitik.models.base.ModelSpec`).
-Models are imported and listed explicitly here: importing realpolitik discovers nothing on disk.
+Models are listed explicitly here: importing realpolitik discovers nothing on disk.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from realpolitik.errors import ModelError
 from realpolitik.models import compromise, ensemble, eum, median, nash, smp
 from realpolitik.models.base import ModelSpec
 
-#: The registered models, in listing order.
+#: Every registered model, in listing order.
 MODELS: tuple[ModelSpec, ...] = (
     compromise.SPEC,
     median.SPEC,

@@ -1,1 +1,1 @@
-"""Presentation: numbers, traces in words, tables, HTML/SVG and plots for the interfaces."""
+"""Presentation: numbers, traces in words, tables, HTML/SVG, plots and progress bars for the interfaces (nothing here computes a forecast)."""

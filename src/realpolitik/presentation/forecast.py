@@ -51,7 +51,7 @@ def print_forecast(result: Any, console: Console) -> None:
     if result.outcome.rounds is not None:
         console.print(f"rounds until positions settled: {int(result.outcome.rounds[0])}")
     if result.model == "ensemble":
-        from realpolitik.models.ensemble import ensemble_table
+        from realpolitik.presentation.traces import ensemble_table
 
         console.print(ensemble_table(result.outcome, sc.issue_ids))
 
@@ -73,50 +73,3 @@ def print_distribution(dist: Any, console: Console) -> None:
     console.print(t)
     console.print("Read: in 90% of the samples the forecast lies between the 5% and 95% "
                   "columns; each band's probability is the share of samples that end in it.")
-
-
-def print_trace(trace: list[dict[str, Any]], console: Console) -> None:
-    """A model's round-by-round trace: per issue, a table of positions by round, then events.
-
-    Challenges are summarised per round by kind (conflict, compromise, ...); other events (offers
-    accepted, proposals) are listed. ``--format json --trace`` keeps every event.
-    """
-    issues: dict[str, list[dict[str, Any]]] = {}
-    for record in trace:
-        issues.setdefault(str(record.get("issue") or "all"), []).append(record)
-    for issue, records in issues.items():
-        actors = list((records[0].get("positions") or {}).keys())
-        table = Table(title=f"Trace: positions by round, issue {issue}", title_justify="left")
-        table.add_column("round", justify="right")
-        if any("median" in r for r in records):
-            table.add_column("median", justify="right")
-        for a in actors:
-            table.add_column(a, justify="right", overflow="fold")
-        for r in records:
-            cells = [str(r.get("round"))]
-            if any("median" in x for x in records):
-                cells.append("-" if r.get("median") is None else fmt(r["median"]))
-            positions = r.get("positions") or {}
-            cells += [fmt(positions[a]) if a in positions else "" for a in actors]
-            table.add_row(*cells)
-        console.print(table)
-        console.print(f"[bold]Events, issue {issue}[/bold]")
-        for r in records:
-            events = r.get("events") or []
-            if not events:
-                continue
-            kinds: dict[str, int] = {}
-            others = []
-            for e in events:
-                if " challenges " in e:
-                    kind = e.rsplit("(", 1)[-1].rstrip(")") if e.endswith(")") else "challenge"
-                    kinds[kind] = kinds.get(kind, 0) + 1
-                else:
-                    others.append(e)
-            head = f"round {r.get('round')}:"
-            if kinds:
-                total = sum(kinds.values())
-                head += f" {total} challenges (" + ", ".join(f"{k} {v}" for k, v in kinds.items()) + ")"
-            console.print(head)
-            for e in others:
-                console.print(f"    {e}")
