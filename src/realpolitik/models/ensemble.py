@@ -30,8 +30,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from realpolitik.errors import ModelError
 from realpolitik.models.base import BargainingInput, BargainingOutcome, ModelSpec
 from realpolitik.seeds import member_seed
