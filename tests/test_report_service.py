@@ -116,3 +116,11 @@ def test_dynamics_bands_are_the_service_layers(analysis, scenario) -> None:
                 assert np.array_equal(got, exp)
     assert shown.warnings == band_warnings(runs, plan.dynamics, shown.level)
     assert shown.warnings and "too few for stable" in shown.warnings[0]
+
+
+def test_analysis_owns_its_json_and_table():
+    """``Analysis.to_json()`` and ``to_frame()`` are the export functions' results."""
+    an = analyse(load_scenario("iraq-2024"), models=["median"], samples=0,
+                 sections=("forecast",))
+    assert an.to_json() == analysis_json(an)
+    assert an.to_frame().equals(results_frame(an))

@@ -509,6 +509,18 @@ class Analysis:
     seed: int
     positions: PositionKind
 
+    def to_json(self) -> dict[str, Any]:
+        """Every section as JSON (the dashboard's job result; non-finite numbers are null)."""
+        from realpolitik.api.report_export import analysis_json
+
+        return analysis_json(self)
+
+    def to_frame(self) -> Any:
+        """Every number as a tidy pandas table (section, subject, item, month, statistic, value)."""
+        from realpolitik.api.report_export import results_frame
+
+        return results_frame(self)
+
 
 def analyse(
     scenario: Scenario, *, models: Sequence[str] | None = None, samples: int = 200, seed: int = 0,
