@@ -25,6 +25,7 @@ import pandas as pd
 
 from realpolitik.jsonsafe import finite_or_none
 from realpolitik.scenario.bands import band_counts, band_shares
+from realpolitik.scenario.schema import Scenario
 
 #: Quantiles reported as the band of a forecast.
 LOW_Q, HIGH_Q = 0.05, 0.95
@@ -142,7 +143,7 @@ def wilson(k: int, n: int) -> tuple[float, float]:
 class ForecastDistribution:
     """Forecasts of N joint samples of the inputs: ``values`` (N, d) on each issue's scale."""
 
-    scenario: Any
+    scenario: Scenario
     model: str
     seed: int
     positions: str
