@@ -140,6 +140,7 @@ def test_edit_changes_forecast_as_exported_scenario_does(client: Any, tmp_path: 
     assert after["models"][0]["point"] == expected
 
 
+@pytest.mark.slow
 def test_edits_never_change_the_builtin_file(client: Any) -> None:
     """Editing, exporting and running jobs leave the built-in scenario's file as it was."""
     path = builtin_path("iraq-2024")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # schemathesis drives every route many times (tens of seconds)
+
 pytest.importorskip("fastapi")
 pytest.importorskip("python_multipart")
 schemathesis = pytest.importorskip("schemathesis")

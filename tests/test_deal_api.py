@@ -117,6 +117,7 @@ def test_argument_errors():
         negotiate(MINI, samples=2, strategies=("linear", "stubborn"))
 
 
+@pytest.mark.slow
 def test_cli_deal_table_json_and_plot(run_cli, tmp_path):
     """`realpolitik deal` prints the tables, writes JSON and a PNG; errors exit 2."""
     png = tmp_path / "frontier.png"
@@ -145,6 +146,7 @@ def test_cli_deal_table_json_and_plot(run_cli, tmp_path):
         assert code == 2 and "Traceback" not in err, bad
 
 
+@pytest.mark.slow
 def test_docs_python_example_runs():
     """The Python block of docs/deal.md runs as written."""
     import re

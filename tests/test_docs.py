@@ -28,7 +28,8 @@ NOT_RUN = {
     "lint-imports": "the layer contracts; tests/test_architecture.py runs them",
 }
 #: Pages whose runs take long (full-size reports, deals, the DEU III backtest).
-SLOW = {"tutorial.md", "deal.md", "report.md", "validation.md"}
+SLOW = {"tutorial.md", "deal.md", "report.md", "validation.md", "sweeps.md", "dynamics.md",
+        "uncertainty.md"}
 
 
 def _skip_reason(argv: list[str]) -> str | None:

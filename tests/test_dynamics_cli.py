@@ -15,6 +15,7 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.mark.slow
 def test_simulate_iraq_2024_all_options(run_cli, tmp_path: Path) -> None:
     """Every option of the built-in scenario, with plots, HTML and CSV tables."""
     code, out, err = run_cli("simulate", "iraq-2024", "--samples", "20", "--horizon", "6",
@@ -32,6 +33,7 @@ def test_simulate_iraq_2024_all_options(run_cli, tmp_path: Path) -> None:
     assert "iran_influence" in (tmp_path / "trajectories.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_simulate_writes_plots_by_default(run_cli, tmp_path: Path) -> None:
     """Without --out-dir the plots and tables go to ./out; --no-files writes nothing."""
     code, _, err = run_cli("simulate", SMALL, "-n", "10", "--horizon", "2", "--no-files")
@@ -54,6 +56,7 @@ def test_simulate_unwritable_out_dir_is_a_clear_error(run_cli, tmp_path: Path) -
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_simulate_same_seed_same_output(run_cli) -> None:
     """The printed tables are reproducible for a seed."""
     args = ("simulate", SMALL, "-n", "30", "--seed", "4", "--option", "withdraw")
@@ -90,6 +93,7 @@ def test_calibrate_prints_fit_and_writes_plot(run_cli, tmp_path: Path) -> None:
     assert (tmp_path / "calibration.png").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_simulate_ctrl_c_keeps_finished_options(run_cli, monkeypatch) -> None:
     """Ctrl-C during the second option: the first is still shown, exit code 130."""
     from realpolitik.dynamics import model

@@ -16,6 +16,13 @@ from realpolitik.models.base import BargainingInput, Event, TraceEvent, TraceRec
 from realpolitik.models.registry import get_model, list_models
 
 MODELS = [s.name for s in list_models() if s.collective]
+
+
+def marked_slow(*slow: str) -> list:
+    """MODELS with ``slow`` marked slow (property tests of models that take seconds there)."""
+    return [pytest.param(m, marks=pytest.mark.slow) if m in slow else m for m in MODELS]
+
+
 # Iterative models stop at a tolerance; their invariances hold up to that tolerance
 # (in units of the scale's width).
 TOL = 1e-6
@@ -55,7 +62,7 @@ def test_deterministic_for_a_seed(name):
     np.testing.assert_array_equal(np.asarray(a.forecast), np.asarray(b.forecast))
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", marked_slow("ensemble"))
 @PROPS
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 6), d=st.integers(1, 2))
 def test_relabelling_actors(name, seed, n, d):
@@ -67,7 +74,7 @@ def test_relabelling_actors(name, seed, n, d):
     np.testing.assert_allclose(a, b, atol=tol(name) * 100)
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", marked_slow("ensemble", "smp"))
 @PROPS
 @given(seed=st.integers(0, 2**32 - 1), a=st.floats(0.01, 100), b=st.floats(-1000, 1000))
 def test_affine_rescaling_of_the_scale(name, seed, a, b):

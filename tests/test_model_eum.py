@@ -316,6 +316,7 @@ def test_affine_change_of_scale(seed, scale, shift, q):
     np.testing.assert_array_equal(b.rounds, a.rounds)
 
 
+@pytest.mark.slow
 def test_batch_elements_equal_samples_alone():
     """Element k of a batch of 300 perturbations equals sample k alone, in any block size."""
     inp = random_batch(11, 300, 6, 2)

@@ -296,6 +296,7 @@ def test_relabelling_actors_permutes_final_positions(seed, n, d):
     np.testing.assert_array_equal(np.asarray(b.rounds), np.asarray(a.rounds))
 
 
+@pytest.mark.slow
 @PROPS
 @given(seed=st.integers(0, 2**32 - 1), a=st.floats(0.01, 100), b=st.floats(-1000, 1000))
 def test_affine_rescaling_and_shift(seed, a, b):
@@ -309,6 +310,7 @@ def test_affine_rescaling_and_shift(seed, a, b):
     np.testing.assert_array_equal(np.asarray(g.rounds), np.asarray(f.rounds))
 
 
+@pytest.mark.slow
 @PROPS
 @given(seed=st.integers(0, 2**32 - 1), k=st.integers(0, 7))
 def test_batch_element_equals_running_it_alone(seed, k):

@@ -191,6 +191,7 @@ def _scipy_nbs(pos, sal, cap, sq) -> np.ndarray | None:
     return None if best is None else best.x
 
 
+@pytest.mark.slow
 def test_agrees_with_scipy_on_random_multi_issue_problems():
     """Independent check: SLSQP on the same problem (where it finds an interior start)."""
     rng = np.random.default_rng(11)

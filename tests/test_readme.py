@@ -25,7 +25,13 @@ def test_readme_has_the_two_setup_commands():
     assert "pip install -e '.[test]' && pytest" in text
 
 
-@pytest.mark.parametrize("command", SESSIONS, ids=[c.text for c in SESSIONS])
+#: README commands that take several seconds (a whole report): marked slow.
+SLOW_COMMANDS = ("realpolitik report",)
+
+
+@pytest.mark.parametrize("command", [
+    pytest.param(c, marks=[pytest.mark.slow] if c.text.startswith(SLOW_COMMANDS) else [])
+    for c in SESSIONS], ids=[c.text for c in SESSIONS])
 def test_readme_console_session(command, run_cli, tmp_path, monkeypatch):
     """Each README command exits 0 and prints what the README shows."""
     monkeypatch.chdir(tmp_path)

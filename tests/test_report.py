@@ -49,6 +49,7 @@ def iraq_report(tmp_path_factory: pytest.TempPathFactory) -> str:
     return out.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_report_is_self_contained(iraq_report: str) -> None:
     """Nothing is loaded from anywhere: images are inline SVG or data: URLs."""
     parser = _Refs()
@@ -59,6 +60,7 @@ def test_report_is_self_contained(iraq_report: str) -> None:
     assert "default-src 'none'" in iraq_report  # the page itself forbids any fetch
 
 
+@pytest.mark.slow
 def test_report_has_every_section_in_order(iraq_report: str) -> None:
     """All sections are there, in the documented order, each with its title."""
     parser = _Refs()
@@ -68,6 +70,7 @@ def test_report_has_every_section_in_order(iraq_report: str) -> None:
         assert f"<h2>{title}</h2>" in iraq_report
 
 
+@pytest.mark.slow
 def test_report_shows_inputs_sources_and_forecasts(iraq_report: str) -> None:
     """Every actor, every cited source and each model's forecast appear."""
     sc = load_scenario("iraq-2024")
@@ -108,6 +111,7 @@ def test_report_cli(run_cli: Any, tmp_path: Path) -> None:
     assert code == 2
 
 
+@pytest.mark.slow
 def test_same_seed_same_numbers() -> None:
     """Two analyses with one seed give identical draws; another seed differs."""
     sc = load_scenario("iraq-2024")
@@ -118,6 +122,7 @@ def test_same_seed_same_numbers() -> None:
     assert not np.array_equal(a.models[0].draws, c.models[0].draws)
 
 
+@pytest.mark.slow
 def test_chunking_does_not_change_samples(monkeypatch: pytest.MonkeyPatch) -> None:
     """Sample k is the same however the run is cut into chunks."""
     from realpolitik.api import report as analysis
@@ -206,7 +211,8 @@ def test_edits_keep_distribution_and_note() -> None:
     assert sc.actor("us_gov").positions["us_presence"].point == 50.0
 
 
-@pytest.mark.parametrize("page", ["report.md", "dashboard.md"])
+@pytest.mark.parametrize("page", [pytest.param("report.md", marks=pytest.mark.slow),
+                                  "dashboard.md"])
 def test_docs_python_blocks_run(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The Python examples of docs/report.md and docs/dashboard.md run."""
     if page == "dashboard.md":
@@ -223,6 +229,7 @@ def test_docs_python_blocks_run(page: str, tmp_path: Path, monkeypatch: pytest.M
         exec(compile(block, f"docs/{page} python block {k}", "exec"), {})
 
 
+@pytest.mark.slow
 def test_ensemble_section(iraq_report: str) -> None:
     """The ensemble section shows the ensemble when one is registered, else says there is none."""
     from realpolitik.api.report import ENSEMBLE, model_names
@@ -234,8 +241,9 @@ def test_ensemble_section(iraq_report: str) -> None:
         assert "no ensemble model is registered" in body
 
 
-@pytest.mark.parametrize(("stage", "section"), [("Monte Carlo", "forecast"),
-                                               ("dynamics", "dynamics"), ("deal", "deal")])
+@pytest.mark.parametrize(("stage", "section"), [
+    ("Monte Carlo", "forecast"), ("dynamics", "dynamics"),
+    pytest.param("deal", "deal", marks=pytest.mark.slow)])
 def test_cancel_inside_a_subsystem(stage: str, section: str) -> None:
     """Cancelling while a subsystem runs (Monte Carlo, dynamics, deal) stops the analysis there."""
     import threading

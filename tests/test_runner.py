@@ -69,7 +69,8 @@ def test_stochastic_chunks_draw_different_streams(fixed):
         assert len({tuple(row) for row in d}) > 1
 
 
-@pytest.mark.parametrize(("model", "params"), [("smp", STOCHASTIC), ("median", {}), ("eum", {})])
+@pytest.mark.parametrize(("model", "params"), [
+    pytest.param("smp", STOCHASTIC, marks=pytest.mark.slow), ("median", {}), ("eum", {})])
 def test_monte_carlo_depends_only_on_the_seed(small, model, params):
     """Chunk sizes 1, 2, 3, 6 and 1 or 2 workers give identical samples; another seed differs."""
     runs = [simulate(small, model, 6, seed=3, chunk_size=c, workers=w, params=params).values

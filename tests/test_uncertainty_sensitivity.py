@@ -103,6 +103,7 @@ def test_swings_are_exact_for_the_linear_case():
     assert sw.index[0] == "actors.a.positions.x"
 
 
+@pytest.mark.slow
 def test_sensitivity_command_table_json_and_plot(run_cli, tmp_path):
     """`realpolitik sensitivity` explains its table; JSON lists indices; the tornado plots."""
     code, out, err = run_cli("sensitivity", SMALL, "--samples", "64", "--top", "3",
