@@ -36,7 +36,7 @@ def sweep(
     try:
         with bar:
             counts = run_sweep(spec, folder, workers=workers, scheduler=scheduler,
-                               progress=advance)
+                               progress=advance, notify=lambda m: err.print(m, markup=False))
     except KeyboardInterrupt:
         err.print(f"interrupted: finished chunks are saved in {folder}; run the same "
                   "command again to resume")

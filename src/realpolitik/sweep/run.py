@@ -1,21 +1,17 @@
-"""Running a sweep in chunks on Dask, streaming each chunk to Parquet, resumable.
+"""Running a sweep in chunks on Dask (or in this process), saving each chunk, resumable.
 
-Layout of the results folder::
-
-    OUT/manifest.json          the spec, its digest, the design points and the chunk plan
-    OUT/chunk-000000.parquet   one file per finished chunk (written to a temporary name, then
-    OUT/chunk-000001.parquet   renamed, so a file that exists is complete)
-
-Workers compute chunks and return their tables; only the driver writes files, so workers need
-no shared disk. A chunk's numbers depend only on the spec (seed, design point, sample numbers),
-never on which worker ran it or when, so any number of workers gives the same result, and an
-interrupted sweep resumes by running only the chunks whose files are missing.
+The results folder and how a chunk is saved and verified are in :mod:`realpolitik.sweep.store`.
+Workers compute chunks and return their Parquet bytes with a checksum; only the driver writes
+files, so workers need no shared disk. A chunk's numbers depend only on the spec (seed, design
+point, sample numbers), never on which worker ran it or when, so any number of workers gives the
+same result, and an interrupted sweep resumes by running only the chunks that are not finished
+and whole (a damaged chunk file is found, reported and redone).
 """
 
 from __future__ import annotations
 
 import json
-import os
+import logging
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -29,8 +25,18 @@ from realpolitik.progress import Progress
 from realpolitik.scenario.paths import PATH_FORMS, raw_lookup, set_raw
 from realpolitik.scenario.schema import Scenario
 from realpolitik.sweep.spec import Chunk, DesignPoint, SweepSpec, chunks, design_points
-
-MANIFEST = "manifest.json"
+from realpolitik.sweep.store import (
+    LAYOUT,
+    MANIFEST,
+    Encoded,
+    encode,
+    read_manifest,
+    repair_journal,
+    save_chunk,
+    verified_chunks,
+    verify,
+    write_atomic,
+)
 
 
 # -- one chunk (runs on a worker) -----------------------------------------------------------
@@ -95,15 +101,14 @@ def run_chunk(spec: SweepSpec, point: DesignPoint, chunk: Chunk, scenario: Scena
 
 
 # -- the driver ------------------------------------------------------------------------------
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(path.name + ".part")
-    write(tmp)
-    os.replace(tmp, path)
+def encoded_chunk(spec: SweepSpec, point: DesignPoint, chunk: Chunk, scenario: Scenario) -> Encoded:
+    """One chunk computed and encoded as Parquet with its checksum (runs on a worker)."""
+    return encode(run_chunk(spec, point, chunk, scenario))
 
 
 def _manifest(spec: SweepSpec, points: list[DesignPoint], plan: list[Chunk]) -> dict[str, Any]:
     return {
-        "realpolitik_sweep": 1,
+        "realpolitik_sweep": LAYOUT,
         "digest": spec.digest(),
         "spec": spec.model_dump(mode="json"),
         "points": [asdict(p) for p in points],
@@ -115,55 +120,71 @@ def prepare(spec: SweepSpec, out: Path) -> tuple[list[DesignPoint], list[Chunk]]
     """Check ``out`` belongs to this spec (or is new), write the manifest; return points and chunks."""
     points = design_points(spec)
     plan = chunks(spec, points)
-    out.mkdir(parents=True, exist_ok=True)
-    manifest = out / MANIFEST
-    if manifest.exists():
-        try:
-            old = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise RealpolitikError(f"{manifest} is unreadable ({exc}); use another results folder",
-                                   options=("out",)) from None
+    if (out / MANIFEST).exists():
+        old = read_manifest(out)
         if old.get("digest") != spec.digest():
             raise RealpolitikError(
                 f"{out} holds results of a different sweep spec (digest {old.get('digest')}, "
                 f"this spec {spec.digest()}); use another results folder or remove that one",
                 options=("out",))
     else:
-        _write_atomic(manifest, lambda p: p.write_text(
-            json.dumps(_manifest(spec, points, plan), indent=1), encoding="utf-8"))
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / MANIFEST, json.dumps(_manifest(spec, points, plan),
+                                                 indent=1).encode("utf-8"))
     return points, plan
 
 
-def finished(out: Path, plan: list[Chunk]) -> set[int]:
-    """Ids of the chunks whose Parquet file exists (complete: files are renamed into place)."""
-    return {c.id for c in plan if (out / c.file).exists()}
+def finished(out: Path, plan: list[Chunk], digest: str) -> tuple[set[int], dict[int, str]]:
+    """Ids of the finished, whole chunks, and the damaged ones with the reason.
+
+    Damaged chunk files and stale temporary files are removed, so that those chunks run again.
+    """
+    for stale in out.glob("*.part"):
+        stale.unlink(missing_ok=True)
+    repair_journal(out)
+    done, damaged = verify(out, plan, digest)
+    for cid in damaged:
+        (out / plan[cid].file).unlink(missing_ok=True)
+    return done, damaged
+
+
+def _say(message: str) -> None:
+    logging.getLogger("realpolitik.sweep").warning(message)
 
 
 def run_sweep(
     spec: SweepSpec, out: Path | str, *, workers: int = 2, scheduler: str | None = None,
     stop_after: int | None = None, progress: Progress | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Run (or resume) a sweep into ``out``. Returns counts: total, skipped (already done), ran.
 
     ``workers=0`` runs in this process without Dask. ``scheduler`` is the address of a running
     Dask scheduler; without it a LocalCluster of ``workers`` threads starts (no network beyond
     this process). ``stop_after`` stops after that many chunks (to test resuming).
-    ``progress("chunks", done, total)`` follows each saved chunk.
+    ``progress("chunks", done, total)`` follows each saved chunk. ``notify(message)`` receives
+    what the user should know (a damaged chunk found and redone); by default a warning of the
+    ``realpolitik.sweep`` logger.
     """
     from realpolitik.scenario.loader import load_scenario
 
     out = Path(out)
-    points, plan = prepare(spec, out)
+    say = notify or _say
     scenarios = {name: load_scenario(name) for name in spec.scenarios}
+    points = design_points(spec)
     for p in points:  # check every override before any work starts
         apply_overrides(scenarios[p.scenario], p.overrides)
-    done = finished(out, plan)
+    points, plan = prepare(spec, out)
+    digest = spec.digest()
+    done, damaged = finished(out, plan, digest)
     todo = [c for c in plan if c.id not in done]
     counts = {"total": len(plan), "skipped": len(done), "ran": 0}
 
-    def save(chunk: Chunk, table: pd.DataFrame) -> None:
-        _write_atomic(out / chunk.file, lambda p: table.to_parquet(p, index=False))
+    def save(chunk: Chunk, enc: Encoded) -> None:
+        save_chunk(out, digest, chunk, enc)
         counts["ran"] += 1
+        if chunk.id in damaged:
+            say(f"chunk {chunk.id} was damaged ({damaged[chunk.id]}): redone")
         if progress is not None:
             progress("chunks", counts["skipped"] + counts["ran"], counts["total"])
 
@@ -173,14 +194,15 @@ def run_sweep(
         for chunk in todo:
             if stop_after is not None and counts["ran"] >= stop_after:
                 break
-            save(chunk, run_chunk(spec, points[chunk.point], chunk, scenarios[points[chunk.point].scenario]))
+            point = points[chunk.point]
+            save(chunk, encoded_chunk(spec, point, chunk, scenarios[point.scenario]))
         return counts
     _run_dask(spec, points, todo, scenarios, save, workers, scheduler, stop_after, counts)
     return counts
 
 
 def _run_dask(spec: SweepSpec, points: list[DesignPoint], todo: list[Chunk],
-              scenarios: dict[str, Any], save: Callable[[Chunk, pd.DataFrame], None],
+              scenarios: dict[str, Any], save: Callable[[Chunk, Encoded], None],
               workers: int, scheduler: str | None, stop_after: int | None,
               counts: dict[str, int]) -> None:
     try:
@@ -202,7 +224,7 @@ def _run_dask(spec: SweepSpec, points: list[DesignPoint], todo: list[Chunk],
         futures = []
         for chunk in todo:
             point = points[chunk.point]
-            fut = client.submit(run_chunk, spec, point, chunk, scattered[point.scenario],
+            fut = client.submit(encoded_chunk, spec, point, chunk, scattered[point.scenario],
                                 key=f"rp-sweep-{spec.digest()}-{chunk.id}", pure=False)
             by_key[fut.key] = chunk
             futures.append(fut)
@@ -223,11 +245,8 @@ def _run_dask(spec: SweepSpec, points: list[DesignPoint], todo: list[Chunk],
 def load_results(out: Path | str) -> pd.DataFrame:
     """All finished chunks of a sweep as one table, in chunk order (sample order within)."""
     out = Path(out)
-    manifest = out / MANIFEST
-    if not manifest.exists():
-        raise RealpolitikError(f"{out} holds no sweep (no {MANIFEST})")
-    plan = json.loads(manifest.read_text(encoding="utf-8"))["chunks"]
-    frames = [pd.read_parquet(out / c["file"]) for c in plan if (out / c["file"]).exists()]
+    _, plan = verified_chunks(out)
+    frames = [pd.read_parquet(out / c.file) for c in plan]
     if not frames:
         return pd.DataFrame(columns=["chunk", "point", "scenario", "model", "sample", "issue",
                                      "forecast"])
