@@ -97,3 +97,104 @@ def test_a_missing_finished_chunk_is_reported(reference: Path, tmp_path: Path) -
     counts, said = resume(folder)
     assert counts["ran"] == 1
     assert said == ["chunk 1 was damaged (its file is missing): redone"]
+
+
+# -- refused specs write nothing -----------------------------------------------------------
+BAD_SPECS = {
+    "unknown model": ("models: [median, nosuch]\n", "spec.yaml:3: models[1]: unknown model"),
+    "unknown scenario": ("scenarios: [nowhere]\n",
+                         "spec.yaml:2: scenarios[0]: scenario 'nowhere': no such file"),
+    "unknown actor": ("inputs:\n  actors.zz.capability: [1, 2]\n",
+                      "spec.yaml:7: inputs.actors.zz.capability: sweep input "
+                      "'actors.zz.capability' is not an input"),
+    "bad path": ("inputs:\n  actors.a.power: [1]\n",
+                 "spec.yaml:7: inputs.actors.a.power: sweep input"),
+    "salience 1.5": ("inputs:\n  actors.a.salience.presence: [0.5, 1.5]\n",
+                     "spec.yaml:7: inputs.actors.a.salience.presence[1]: salience must lie in "
+                     "[0, 1] (in scenario 'uncertainty-small') (got 1.5)"),
+    "range end": ("inputs:\n  issues.presence.status_quo: {low: -5, high: 50}\n",
+                  "spec.yaml:7: inputs.issues.presence.status_quo.low: the status quo must lie"),
+    "bad parameter": ("params:\n  median: {foo: [1]}\n",
+                      "spec.yaml:7: params.median.foo[0]: model 'median' refused foo=1"),
+    "parameters of another model": ("params:\n  eum: {q: [1]}\n",
+                                    "spec.yaml:7: params.eum: parameters of 'eum'"),
+    "too many chunks": ("samples: 100000000\nchunk_size: 1\n",
+                        "more than 1,000,000; raise chunk_size"),
+}
+
+
+def write_spec(folder: Path, extra: str) -> Path:
+    """A spec whose lines are: name, scenarios, models, samples, chunk_size, then ``extra``."""
+    lines = {"name": "name: refused\n", "scenarios": f"scenarios: [{SMALL}]\n",
+             "models": "models: [median]\n", "samples": "samples: 20\n",
+             "chunk_size": "chunk_size: 10\n"}
+    for line in extra.splitlines(keepends=True):
+        key = line.split(":")[0]
+        if key in lines:
+            lines[key] = line
+            extra = extra.replace(line, "", 1)
+    path = folder / "spec.yaml"
+    path.write_text("".join(lines.values()) + extra)
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SPECS))
+def test_a_refused_spec_writes_nothing(case: str, tmp_path: Path) -> None:
+    """Each bad spec is refused with file, line and field; its folder is never created, so the
+    corrected spec then runs into that same folder."""
+    from realpolitik.errors import ScenarioError
+    from realpolitik.sweep.spec import load_spec
+
+    extra, message = BAD_SPECS[case]
+    out = tmp_path / "out"
+    with pytest.raises(ScenarioError) as err:
+        run_sweep(load_spec(write_spec(tmp_path, extra)), out, workers=2)
+    assert message in str(err.value)
+    assert not out.exists()
+    assert run_sweep(load_spec(write_spec(tmp_path, "")), out, workers=0)["ran"] == 2
+
+
+def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
+    from realpolitik.errors import ScenarioError
+    from realpolitik.sweep.spec import load_spec
+
+    path = write_spec(tmp_path, "models: [median, nosuch]\ninputs:\n"
+                      "  actors.a.salience.presence: [1.5]\n  actors.zz.capability: [1]\n")
+    with pytest.raises(ScenarioError, match="3 problems found"):
+        run_sweep(load_spec(path), tmp_path / "out", workers=0)
+
+
+def test_the_forecast_cap(tmp_path: Path) -> None:
+    """A 10^9-cell grid is refused at once (before the design is laid out); max_forecasts
+    raises the cap for a sweep that is meant to be large."""
+    import time
+
+    from realpolitik.errors import ScenarioError
+
+    huge = make_spec(inputs={f"actors.{a}.capability": {"low": 10, "high": 50, "steps": 1000}
+                             for a in "abc"}, samples=0)
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError) as err:
+        run_sweep(huge, tmp_path / "huge", workers=0)
+    assert time.perf_counter() - start < 5
+    assert ("samples: the sweep asks for 1,000,000,000 design points x 1 samples = "
+            "1,000,000,000 forecasts, more than max_forecasts (100,000,000)") in str(err.value)
+    assert err.value.options == ("max_forecasts",)
+    assert not (tmp_path / "huge").exists()
+    small = make_spec()  # 2 points x 60 samples = 120 forecasts
+    with pytest.raises(ScenarioError, match="120 forecasts, more than max_forecasts"):
+        run_sweep(small, tmp_path / "s", workers=0, max_forecasts=119)
+    assert run_sweep(small, tmp_path / "s", workers=0, max_forecasts=120)["ran"] == 6
+
+
+def test_the_cap_on_the_command_line(run_cli, tmp_path: Path) -> None:
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(make_spec().model_dump(mode="json")))
+    code, _, err = run_cli("sweep", str(path), "--workers", "0", "--max-forecasts", "100",
+                           "--out", str(tmp_path / "c"))
+    assert code == 2
+    assert "more than max_forecasts (100)" in err and "(options: --max-forecasts)" in err
+    assert not (tmp_path / "c").exists()
+    code, _, err = run_cli("sweep", str(path), "--workers", "0", "--max-forecasts", "120",
+                           "--out", str(tmp_path / "c"))
+    assert code == 0, err

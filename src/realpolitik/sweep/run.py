@@ -22,8 +22,13 @@ import pandas as pd
 
 from realpolitik.errors import Problem, RealpolitikError, ScenarioError
 from realpolitik.progress import Progress
-from realpolitik.scenario.paths import PATH_FORMS, raw_lookup, set_raw
 from realpolitik.scenario.schema import Scenario
+from realpolitik.sweep.check import (
+    DEFAULT_MAX_FORECASTS,
+    check_spec,
+    not_an_input,
+    override_document,
+)
 from realpolitik.sweep.spec import Chunk, DesignPoint, SweepSpec, chunks, design_points
 from realpolitik.sweep.store import (
     LAYOUT,
@@ -47,15 +52,9 @@ def apply_overrides(scenario: Scenario, overrides: dict[str, float]) -> Any:
     from realpolitik.scenario.schema import Scenario
     from realpolitik.scenario.validate import check_document
 
-    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for path, value in overrides.items():
-        found = raw_lookup(data, path)
-        if found is None:
-            raise RealpolitikError(f"sweep input {path!r} is not an input of scenario "
-                                   f"{scenario.id!r}; write it as one of {', '.join(PATH_FORMS)}")
-        set_raw(data, found[0], float(value))
-    data["correlations"] = [c for c in data.get("correlations", [])
-                            if not set(c["between"]) & set(overrides)]
+    data, missing = override_document(scenario, overrides)
+    if missing:
+        raise RealpolitikError(not_an_input(missing[0], scenario))
     problems = check_document(data, {}, f"<sweep override of {scenario.id}>")
     if problems:
         raise ScenarioError(problems)
@@ -155,7 +154,7 @@ def _say(message: str) -> None:
 def run_sweep(
     spec: SweepSpec, out: Path | str, *, workers: int = 2, scheduler: str | None = None,
     stop_after: int | None = None, progress: Progress | None = None,
-    notify: Callable[[str], None] | None = None,
+    notify: Callable[[str], None] | None = None, max_forecasts: int = DEFAULT_MAX_FORECASTS,
 ) -> dict[str, int]:
     """Run (or resume) a sweep into ``out``. Returns counts: total, skipped (already done), ran.
 
@@ -165,15 +164,14 @@ def run_sweep(
     ``progress("chunks", done, total)`` follows each saved chunk. ``notify(message)`` receives
     what the user should know (a damaged chunk found and redone); by default a warning of the
     ``realpolitik.sweep`` logger.
-    """
-    from realpolitik.scenario.loader import load_scenario
 
+    The whole spec is checked first (:func:`~realpolitik.sweep.check.check_spec`: scenarios,
+    models and parameters, every override, at most ``max_forecasts`` forecasts); a refused spec
+    writes nothing.
+    """
     out = Path(out)
     say = notify or _say
-    scenarios = {name: load_scenario(name) for name in spec.scenarios}
-    points = design_points(spec)
-    for p in points:  # check every override before any work starts
-        apply_overrides(scenarios[p.scenario], p.overrides)
+    scenarios = check_spec(spec, max_forecasts=max_forecasts)
     points, plan = prepare(spec, out)
     digest = spec.digest()
     done, damaged = finished(out, plan, digest)
