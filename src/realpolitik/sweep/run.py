@@ -29,6 +29,8 @@ from realpolitik.sweep.check import (
     not_an_input,
     override_document,
 )
+from realpolitik.sweep.drive import Watchdog, run_dask, run_here
+from realpolitik.sweep.results import load_results, summarise
 from realpolitik.sweep.spec import Chunk, DesignPoint, SweepSpec, chunks, design_points
 from realpolitik.sweep.store import (
     LAYOUT,
@@ -38,10 +40,12 @@ from realpolitik.sweep.store import (
     read_manifest,
     repair_journal,
     save_chunk,
-    verified_chunks,
     verify,
     write_atomic,
 )
+
+__all__ = ["MANIFEST", "apply_overrides", "encoded_chunk", "finished", "load_results", "prepare",
+           "run_chunk", "run_sweep", "summarise"]
 
 
 # -- one chunk (runs on a worker) -----------------------------------------------------------
@@ -65,15 +69,31 @@ def apply_overrides(scenario: Scenario, overrides: dict[str, float]) -> Any:
                                      str(exc))]) from None
 
 
-def run_chunk(spec: SweepSpec, point: DesignPoint, chunk: Chunk, scenario: Scenario) -> pd.DataFrame:
-    """The long table (one row per sample and issue) of one chunk."""
+#: The last overridden scenario of this process: (base scenario, overrides, result).
+_LAST_OVERRIDE: list[tuple[Scenario, dict[str, float], Scenario]] = []
+
+
+def _overridden(scenario: Scenario, overrides: dict[str, float]) -> Scenario:
+    """:func:`apply_overrides`, remembered for the next chunk of the same point."""
+    if _LAST_OVERRIDE:
+        base, ov, result = _LAST_OVERRIDE[0]
+        if base is scenario and ov == overrides:
+            return result
+    result = apply_overrides(scenario, overrides)
+    _LAST_OVERRIDE[:] = [(scenario, dict(overrides), result)]
+    return result
+
+
+def chunk_columns(spec: SweepSpec, point: DesignPoint, chunk: Chunk,
+                  scenario: Scenario) -> dict[str, Any]:
+    """The columns of one chunk's long table (one row per sample and issue)."""
     from realpolitik.models.base import BargainingInput
     from realpolitik.models.registry import get_model
     from realpolitik.runner import run_chunks, run_model
     from realpolitik.scenario.arrays import to_input
     from realpolitik.uncertainty.sampling import sample_inputs
 
-    sc = apply_overrides(scenario, point.overrides)
+    sc = _overridden(scenario, point.overrides)
     spec_model = get_model(point.model)
     if chunk.stop == chunk.start:  # point forecast
         out = run_model(spec_model, to_input(sc, positions=spec.positions), seed=spec.seed,
@@ -88,21 +108,26 @@ def run_chunk(spec: SweepSpec, point: DesignPoint, chunk: Chunk, scenario: Scena
                             start=chunk.start, params=point.params)
         samples = np.arange(chunk.start, chunk.stop)
     n, d = values.shape
-    return pd.DataFrame({
+    return {
         "chunk": np.full(n * d, chunk.id, dtype=np.int64),
         "point": np.full(n * d, point.index, dtype=np.int64),
-        "scenario": point.scenario,
-        "model": point.model,
+        "scenario": [point.scenario] * (n * d),
+        "model": [point.model] * (n * d),
         "sample": np.repeat(samples, d).astype(np.int64),
         "issue": np.tile(np.array(sc.issue_ids, dtype=object), n),
         "forecast": values.reshape(-1),
-    })
+    }
+
+
+def run_chunk(spec: SweepSpec, point: DesignPoint, chunk: Chunk, scenario: Scenario) -> pd.DataFrame:
+    """The long table (one row per sample and issue) of one chunk."""
+    return pd.DataFrame(chunk_columns(spec, point, chunk, scenario))
 
 
 # -- the driver ------------------------------------------------------------------------------
 def encoded_chunk(spec: SweepSpec, point: DesignPoint, chunk: Chunk, scenario: Scenario) -> Encoded:
     """One chunk computed and encoded as Parquet with its checksum (runs on a worker)."""
-    return encode(run_chunk(spec, point, chunk, scenario))
+    return encode(chunk_columns(spec, point, chunk, scenario))
 
 
 def _manifest(spec: SweepSpec, points: list[DesignPoint], plan: list[Chunk]) -> dict[str, Any]:
@@ -151,24 +176,36 @@ def _say(message: str) -> None:
     logging.getLogger("realpolitik.sweep").warning(message)
 
 
+def _task(spec: SweepSpec, point: DesignPoint, chunk: Chunk,
+          scenarios: dict[str, Scenario]) -> Encoded:
+    return encoded_chunk(spec, point, chunk, scenarios[point.scenario])
+
+
 def run_sweep(
-    spec: SweepSpec, out: Path | str, *, workers: int = 2, scheduler: str | None = None,
-    stop_after: int | None = None, progress: Progress | None = None,
+    spec: SweepSpec, out: Path | str, *, workers: int = 0, scheduler: str | None = None,
+    processes: bool = True, stop_after: int | None = None, progress: Progress | None = None,
     notify: Callable[[str], None] | None = None, max_forecasts: int = DEFAULT_MAX_FORECASTS,
+    watchdog: float | None = 300.0,
 ) -> dict[str, int]:
     """Run (or resume) a sweep into ``out``. Returns counts: total, skipped (already done), ran.
 
-    ``workers=0`` runs in this process without Dask. ``scheduler`` is the address of a running
-    Dask scheduler; without it a LocalCluster of ``workers`` threads starts (no network beyond
-    this process). ``stop_after`` stops after that many chunks (to test resuming).
+    ``workers=0`` (the default: fastest on one machine, see docs/sweeps.md) runs in this
+    process without Dask. ``scheduler`` is the address of a running
+    Dask scheduler; without it a LocalCluster of ``workers`` worker processes starts
+    (``processes=False``: threads in this process), listening only on this machine.
+    ``stop_after`` stops after that many chunks (to test resuming).
     ``progress("chunks", done, total)`` follows each saved chunk. ``notify(message)`` receives
-    what the user should know (a damaged chunk found and redone); by default a warning of the
-    ``realpolitik.sweep`` logger.
+    what the user should know (a damaged chunk found and redone, the watchdog's report of a
+    chunk that made no progress for ``watchdog`` seconds; None: no watchdog); by default a
+    warning of the ``realpolitik.sweep`` logger.
 
     The whole spec is checked first (:func:`~realpolitik.sweep.check.check_spec`: scenarios,
     models and parameters, every override, at most ``max_forecasts`` forecasts); a refused spec
     writes nothing.
     """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise RealpolitikError(f"workers must be a non-negative integer, got {workers!r}",
+                               options=("workers",))
     out = Path(out)
     say = notify or _say
     scenarios = check_spec(spec, max_forecasts=max_forecasts)
@@ -188,80 +225,12 @@ def run_sweep(
 
     if not todo:
         return counts
-    if workers == 0 and scheduler is None:
-        for chunk in todo:
-            if stop_after is not None and counts["ran"] >= stop_after:
-                break
-            point = points[chunk.point]
-            save(chunk, encoded_chunk(spec, point, chunk, scenarios[point.scenario]))
-        return counts
-    _run_dask(spec, points, todo, scenarios, save, workers, scheduler, stop_after, counts)
+    with Watchdog(watchdog, say) as dog:
+        if workers == 0 and scheduler is None:
+            run_here(todo, lambda c: _task(spec, points[c.point], c, scenarios), save,
+                     stop_after, dog)
+        else:
+            run_dask(todo, _task, lambda c: (spec, points[c.point], c), scenarios, save,
+                     workers=workers, scheduler=scheduler, processes=processes,
+                     stop_after=stop_after, dog=dog, key=f"rp-sweep-{digest}")
     return counts
-
-
-def _run_dask(spec: SweepSpec, points: list[DesignPoint], todo: list[Chunk],
-              scenarios: dict[str, Any], save: Callable[[Chunk, Encoded], None],
-              workers: int, scheduler: str | None, stop_after: int | None,
-              counts: dict[str, int]) -> None:
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise RealpolitikError("sweeps on Dask need the 'distributed' extra: "
-                               "pip install 'realpolitik[distributed]' (or run with workers=0)",
-                               options=("workers",)) from None
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=False,
-                               dashboard_address=None)
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
-    try:
-        scattered = {k: client.scatter(v, broadcast=True) for k, v in scenarios.items()}
-        by_key = {}
-        futures = []
-        for chunk in todo:
-            point = points[chunk.point]
-            fut = client.submit(encoded_chunk, spec, point, chunk, scattered[point.scenario],
-                                key=f"rp-sweep-{spec.digest()}-{chunk.id}", pure=False)
-            by_key[fut.key] = chunk
-            futures.append(fut)
-        stream = as_completed(futures)
-        try:
-            for fut in stream:
-                save(by_key[fut.key], fut.result())
-                if stop_after is not None and counts["ran"] >= stop_after:
-                    break
-        finally:
-            client.cancel(futures)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def load_results(out: Path | str) -> pd.DataFrame:
-    """All finished chunks of a sweep as one table, in chunk order (sample order within)."""
-    out = Path(out)
-    _, plan = verified_chunks(out)
-    frames = [pd.read_parquet(out / c.file) for c in plan]
-    if not frames:
-        return pd.DataFrame(columns=["chunk", "point", "scenario", "model", "sample", "issue",
-                                     "forecast"])
-    return pd.concat(frames, ignore_index=True)
-
-
-def summarise(out: Path | str) -> pd.DataFrame:
-    """Per design point and issue: samples, 5 %, median and 95 % of the finished results."""
-    frame = load_results(out)
-    points = {p["index"]: p for p in json.loads(
-        (Path(out) / MANIFEST).read_text(encoding="utf-8"))["points"]}
-    rows = []
-    for (point, issue), sub in frame.groupby(["point", "issue"], sort=True):
-        v = sub["forecast"].to_numpy()
-        p = points[int(point)]
-        rows.append({"point": int(point), "scenario": p["scenario"], "model": p["model"],
-                     "overrides": json.dumps(p["overrides"]), "params": json.dumps(p["params"]),
-                     "issue": issue, "samples": len(v), "p05": float(np.quantile(v, 0.05)),
-                     "median": float(np.median(v)), "p95": float(np.quantile(v, 0.95))})
-    return pd.DataFrame(rows)

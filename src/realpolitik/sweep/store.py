@@ -34,6 +34,17 @@ MANIFEST = "manifest.json"
 JOURNAL = "chunks.jsonl"
 #: Version of the folder layout written in the manifest.
 LAYOUT = 2
+#: The columns of a chunk file, in order.
+COLUMN_NAMES = ("chunk", "point", "scenario", "model", "sample", "issue", "forecast")
+
+
+def arrow_types() -> dict[str, Any]:
+    """The Arrow type of each column of a chunk file."""
+    import pyarrow as pa
+
+    return {"chunk": pa.int64(), "point": pa.int64(), "scenario": pa.string(),
+            "model": pa.string(), "sample": pa.int64(), "issue": pa.string(),
+            "forecast": pa.float64()}
 
 
 @dataclass(frozen=True)
@@ -45,15 +56,17 @@ class Encoded:
     sha256: str
 
 
-def encode(table: Any) -> Encoded:
-    """A pandas table as Parquet bytes with its row count and checksum."""
+def encode(columns: dict[str, Any]) -> Encoded:
+    """A chunk's columns (name: array or list) as Parquet bytes with row count and checksum."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    types = arrow_types()
+    table = pa.table({name: pa.array(columns[name], type=types[name]) for name in COLUMN_NAMES})
     sink = pa.BufferOutputStream()
-    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), sink)
+    pq.write_table(table, sink)
     data = sink.getvalue().to_pybytes()
-    return Encoded(data, len(table), hashlib.sha256(data).hexdigest())
+    return Encoded(data, table.num_rows, hashlib.sha256(data).hexdigest())
 
 
 def write_atomic(path: Path, data: bytes) -> None:
