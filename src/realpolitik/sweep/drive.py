@@ -135,9 +135,9 @@ def run_dask(todo: list[Chunk], task: Callable[..., Encoded], args: Callable[[Ch
              scatter: dict[str, Any], save: Save, *, workers: int, scheduler: str | None,
              processes: bool, stop_after: int | None, dog: Watchdog, key: str) -> None:
     """Chunks on Dask: ``task(*args(chunk))``, where ``args`` may name scattered data by key."""
+    client, cluster = _client(workers, scheduler, processes)
     from dask.distributed import wait
 
-    client, cluster = _client(workers, scheduler, processes)
     interrupted = False
     try:
         shared = {k: client.scatter(v, broadcast=True) for k, v in scatter.items()}
