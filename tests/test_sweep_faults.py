@@ -198,3 +198,19 @@ def test_the_cap_on_the_command_line(run_cli, tmp_path: Path) -> None:
     code, _, err = run_cli("sweep", str(path), "--workers", "0", "--max-forecasts", "120",
                            "--out", str(tmp_path / "c"))
     assert code == 0, err
+
+
+def test_many_damaged_chunks_are_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder of unrecorded chunks (say, from before chunk records) names the first ones and
+    counts the rest."""
+    import realpolitik.sweep.run as run_module
+
+    monkeypatch.setattr(run_module, "DAMAGE_LINES", 2)
+    folder = tmp_path / "old"
+    run_sweep(make_spec(), folder, workers=0)
+    (folder / JOURNAL).unlink()
+    counts, said = resume(folder)
+    assert counts["ran"] == 6
+    assert said[:2] == [f"chunk {k} was damaged (no record of it in chunks.jsonl: a file this "
+                        "sweep did not finish writing): redone" for k in (0, 1)]
+    assert said[2:] == ["4 more damaged chunks were redone"]

@@ -172,6 +172,10 @@ def finished(out: Path, plan: list[Chunk], digest: str) -> tuple[set[int], dict[
     return done, damaged
 
 
+#: Damaged chunks reported one by one; more are counted in one line.
+DAMAGE_LINES = 20
+
+
 def _say(message: str) -> None:
     logging.getLogger("realpolitik.sweep").warning(message)
 
@@ -215,11 +219,15 @@ def run_sweep(
     todo = [c for c in plan if c.id not in done]
     counts = {"total": len(plan), "skipped": len(done), "ran": 0}
 
+    redone: list[int] = []
+
     def save(chunk: Chunk, enc: Encoded) -> None:
         save_chunk(out, digest, chunk, enc)
         counts["ran"] += 1
         if chunk.id in damaged:
-            say(f"chunk {chunk.id} was damaged ({damaged[chunk.id]}): redone")
+            redone.append(chunk.id)
+            if len(redone) <= DAMAGE_LINES:
+                say(f"chunk {chunk.id} was damaged ({damaged[chunk.id]}): redone")
         if progress is not None:
             progress("chunks", counts["skipped"] + counts["ran"], counts["total"])
 
@@ -233,4 +241,6 @@ def run_sweep(
             run_dask(todo, _task, lambda c: (spec, points[c.point], c), scenarios, save,
                      workers=workers, scheduler=scheduler, processes=processes,
                      stop_after=stop_after, dog=dog, key=f"rp-sweep-{digest}")
+    if len(redone) > DAMAGE_LINES:
+        say(f"{len(redone) - DAMAGE_LINES} more damaged chunks were redone")
     return counts
