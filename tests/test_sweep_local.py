@@ -80,9 +80,13 @@ def test_sigint_stops_a_run_at_once_and_resume_gives_the_same_data(tmp_path: Pat
     assert load_results(out).equals(load_results(whole))
 
 
-def test_the_watchdog_reports_a_chunk_without_progress(tmp_path: Path,
+@pytest.mark.parametrize("workers", [0, 1])
+def test_the_watchdog_reports_a_chunk_without_progress(tmp_path: Path, workers: int,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A chunk that hangs longer than `watchdog` seconds is reported (the run goes on)."""
+    """A chunk that hangs longer than `watchdog` seconds is reported (the run goes on), in this
+    process and on Dask (a thread worker, which sees the slowed function)."""
+    if workers:
+        pytest.importorskip("dask.distributed")
     import realpolitik.sweep.run as run_module
 
     real = run_module.encoded_chunk
@@ -96,9 +100,10 @@ def test_the_watchdog_reports_a_chunk_without_progress(tmp_path: Path,
     said: list[str] = []
     spec = SweepSpec.model_validate({"name": "w", "scenarios": [SMALL], "samples": 20,
                                      "chunk_size": 10})
-    counts = run_sweep(spec, tmp_path / "w", watchdog=0.2, notify=said.append)
+    counts = run_sweep(spec, tmp_path / "w", watchdog=0.2, notify=said.append, workers=workers,
+                       processes=False)
     assert counts["ran"] == 2
-    assert said and said[0].startswith("watchdog: chunk 1 has made no progress for ")
+    assert any(m.startswith("watchdog: chunk 1 has made no progress for ") for m in said), said
     said.clear()
     run_sweep(spec, tmp_path / "w2", watchdog=None, notify=said.append)
     assert said == []

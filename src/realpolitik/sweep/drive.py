@@ -47,6 +47,7 @@ class Watchdog:
         self._lock = threading.Lock()
         self._last = time.monotonic()
         self._running: list[int] = []
+        self._more = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -64,9 +65,11 @@ class Watchdog:
 
     def beat(self, running: Iterable[int]) -> None:
         """A chunk finished (or work started): restart the clock; ``running`` are in flight."""
+        ids = sorted(running)
         with self._lock:
             self._last = time.monotonic()
-            self._running = sorted(running)[:5]
+            self._running = ids[:1]
+            self._more = len(ids) - 1
 
     def _watch(self) -> None:
         assert self.stall is not None
@@ -74,15 +77,18 @@ class Watchdog:
         while not self._stop.wait(min(1.0, self.stall / 4)):
             with self._lock:
                 idle = time.monotonic() - self._last
-                running = list(self._running)
+                running, more = list(self._running), self._more
             if idle < self.stall:
                 told = 0
                 continue
             if idle >= self.stall * (told + 1):
                 told += 1
-                which = ", ".join(str(c) for c in running) or "?"
-                self.notify(f"watchdog: chunk {which} has made no progress for {idle:.0f} s "
-                            f"(no chunk finished since); still waiting, Ctrl-C stops and keeps "
+                which = f"chunk {running[0]}" if running else "a chunk"
+                if more > 0:
+                    which += f" (and {more} more in flight or queued)"
+                took = f"{idle:.1f}" if idle < 10 else f"{idle:.0f}"
+                self.notify(f"watchdog: {which} has made no progress for {took} s: no chunk "
+                            f"finished since; still waiting, Ctrl-C stops and keeps "
                             f"the finished chunks")
 
 
