@@ -61,23 +61,23 @@ def test_overrides_fix_the_input():
 
 
 def test_interrupted_sweep_resumes_and_equals_one_process(tmp_path):
-    """Stop a 2-worker Dask sweep after 3 chunks, resume it, compare with a serial run."""
+    """Stop a 2-worker Dask sweep (threads) after 3 chunks, resume it, compare with a serial run."""
     pytest.importorskip("dask.distributed")
     spec = make_spec()
     out = tmp_path / "dask"
-    first = run_sweep(spec, out, workers=2, stop_after=3)
+    first = run_sweep(spec, out, workers=2, processes=False, stop_after=3)
     assert first["ran"] == 3
     saved = sorted(p.name for p in out.glob("chunk-*.parquet"))
     assert len(saved) == 3
     assert not list(out.glob("*.part"))
-    second = run_sweep(spec, out, workers=2)
+    second = run_sweep(spec, out, workers=2, processes=False)
     assert second == {"total": 12, "skipped": 3, "ran": 9}
     serial = run_sweep(spec, tmp_path / "serial", workers=0)
     assert serial["ran"] == 12
     a, b = load_results(out), load_results(tmp_path / "serial")
     assert a.equals(b)
     assert len(a) == 4 * 120 * 2
-    again = run_sweep(spec, out, workers=2)
+    again = run_sweep(spec, out, workers=2, processes=False)
     assert again["ran"] == 0 and again["skipped"] == 12
 
 

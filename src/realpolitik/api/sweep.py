@@ -7,7 +7,10 @@ chunks on Dask (or in this process) and saves each as Parquet, skipping finished
 
 from __future__ import annotations
 
-from realpolitik.sweep.run import load_results, run_sweep, summarise
+from realpolitik.sweep.check import DEFAULT_MAX_FORECASTS, check_spec
+from realpolitik.sweep.results import load_results, summarise
+from realpolitik.sweep.run import run_sweep
 from realpolitik.sweep.spec import SweepSpec, load_spec
 
-__all__ = ["SweepSpec", "load_results", "load_spec", "run_sweep", "summarise"]
+__all__ = ["DEFAULT_MAX_FORECASTS", "SweepSpec", "check_spec", "load_results", "load_spec",
+           "run_sweep", "summarise"]

@@ -31,10 +31,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from realpolitik.errors import Problem, RealpolitikError, ScenarioError
-from realpolitik.scenario.yamlio import format_path, line_of, parse_document, read_text
+from realpolitik.scenario.yamlio import (
+    LineMap,
+    PathKey,
+    format_path,
+    line_of,
+    parse_document,
+    read_text,
+)
 from realpolitik.seeds import generator
 
 #: Tag of the design's random stream (sampled designs).
@@ -79,6 +86,20 @@ class SweepSpec(_Strict):
     points: int = Field(default=10, ge=1, le=10**6)
     inputs: dict[str, Values] = Field(default_factory=dict)
     params: dict[str, dict[str, list[Any]]] = Field(default_factory=dict)
+    _file: str = PrivateAttr(default="<sweep spec>")
+    _lines: LineMap = PrivateAttr(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        """Specs are equal by content (where a spec was read from is not part of it)."""
+        if not isinstance(other, SweepSpec):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def where(self, loc: PathKey) -> tuple[str, int | None]:
+        """The file and line of a field of the spec (no line for a spec built in Python)."""
+        return self._file, line_of(self._lines, loc) if self._lines else None
 
     def digest(self) -> str:
         """A hash of the spec's content: a results folder belongs to exactly one spec."""
@@ -118,7 +139,7 @@ def load_spec(path: str | Path) -> SweepSpec:
         raise RealpolitikError(f"no such sweep spec: {path}")
     data, lines = parse_document(read_text(path), str(path))
     try:
-        return SweepSpec.model_validate(data)
+        spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
         problems = []
         for e in exc.errors(include_url=False):
@@ -129,6 +150,8 @@ def load_spec(path: str | Path) -> SweepSpec:
             problems.append(Problem(str(path), line_of(lines, loc), format_path(loc, data), msg,
                                     e.get("input"), e["type"] not in ("missing", "extra_forbidden")))
         raise ScenarioError(problems) from None
+    spec._file, spec._lines = str(path), lines
+    return spec
 
 
 def design_points(spec: SweepSpec) -> list[DesignPoint]:
