@@ -191,3 +191,30 @@ def test_final_forecasts_next_to_bdm(runs):
     half = run_model("eum", inp, params={"q": 0.5})
     assert float(half.forecast[0, 0]) == pytest.approx(7.0, abs=1e-12)
     assert int(half.rounds[0]) == 7
+
+
+def test_validation_page_case(runs):
+    """docs/validation.md's BDM section: its doctest runs (fast here; the page's own test is
+    slow) and its table shows what the models give (nash and the ensemble for status quo 4/7/10).
+    """
+    from doc_examples import blocks, run_python
+    from realpolitik.models.registry import list_models
+
+    page = Path(__file__).parents[1] / "docs" / "validation.md"
+    block = next(b for b in blocks(page) if b.lang == "python" and '"Netherlands"' in b.text)
+    run_python(block, f"validation.md:{block.line}", {})
+    text = page.read_text(encoding="utf-8")
+    inp = runs[0]
+    for spec in list_models():
+        got = []
+        for sq in (4.0, 7.0, 10.0):
+            case = BargainingInput(inp.position, inp.salience, inp.capability, np.array([[sq]]),
+                                   inp.lower, inp.upper, inp.actor_ids, inp.issue_ids)
+            got.append(float(run_model(spec.name, case, seed=1).forecast[0, 0]))
+        if spec.name in ("nash", "ensemble"):
+            cell = " / ".join(f"{v:.2f}" for v in got) + " | " + " / ".join(
+                f"{v - 8.833:+.2f}" for v in got)
+        else:
+            assert max(got) - min(got) < 1e-12
+            cell = f"{got[0]:.2f} | {got[0] - 8.833:+.2f}"
+        assert cell in text, (spec.name, cell)
