@@ -7,7 +7,9 @@ Usage::
 
 Reads KTAB's example data in tests/data/ktab (MIT licence, see LICENSE-KTAB.txt there):
 
-* SOE-Policy and SOE-Competitive: our final positions next to the last column of KTAB's posLog,
+* SOE-Policy and SOE-Competitive: turns and final positions against today's KTAB
+  (``*.ktab-head-final.csv``, the golden: same turns, positions within 1e-6);
+* the same two: our final positions next to the last column of KTAB's older posLog (history),
   the effective-power (capability x salience) weighted mean, the number of turns and the share
   of actors within 5 points;
 * SOE-Pol-Comp: KTAB's own reference run (2 issues, 27 turns); the largest difference over all
@@ -89,6 +91,23 @@ def compare_reference(options: dict) -> dict:
             "max_abs_difference": worst}
 
 
+def compare_head(name: str, options: dict) -> dict:
+    """Our run against today's KTAB (turns and every final position)."""
+    inp = ktab_input(DATA / f"{name}.csv")
+    turns, final = -1, {}
+    for line in (DATA / f"{name}.ktab-head-final.csv").read_text().splitlines():
+        if line.startswith("# turns="):
+            turns = int(line.split("=", 1)[1])
+        elif line and not line.startswith(("#", "actor,")):
+            actor, value = line.split(",")
+            final[actor] = float(value)
+    out = smp(inp, **options)
+    ours = np.asarray(out.final_position)[0, :, 0]
+    ktab = np.array([final[a] for a in inp.actor_ids])
+    return {"scenario": name, "turns_ours": int(np.asarray(out.rounds)[0]), "turns_ktab": turns,
+            "max_abs_difference": float(np.abs(ours - ktab).max())}
+
+
 def print_poslog(res: dict) -> None:
     print(f"\n### {res['scenario']}\n")
     print("| actor | effective power | ours | KTAB | difference |")
@@ -122,13 +141,18 @@ def main() -> None:
     print(f"Turns: ours {ref['turns_ours']}, KTAB {ref['turns_ktab']}; largest difference over all "
           f"turns, actors and issues: {ref['max_abs_difference']:.2f} points "
           f"(KTAB prints one decimal).")
+    head = [compare_head(n, options) for n in ("SOE-Policy", "SOE-Competitive")]
+    print("\n### Today's KTAB (SOE cases)\n")
+    for h in head:
+        print(f"{h['scenario']}: turns ours {h['turns_ours']}, KTAB {h['turns_ktab']}; largest "
+              f"difference of a final position {h['max_abs_difference']:.1e}")
     results = [compare_poslog(n, options) for n in ("SOE-Policy", "SOE-Competitive")]
     for res in results:
         print_poslog(res)
     if not args.no_json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"options": options, "reference_run": ref,
-                                         "poslogs": results}, indent=2))
+                                         "ktab_head": head, "poslogs": results}, indent=2))
         print(f"\nwrote {args.json}")
 
 
