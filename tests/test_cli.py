@@ -131,6 +131,67 @@ def test_import_csv_round_trip(run_cli, tmp_path):
     assert s.issues[0].status_quo.point == pytest.approx(52.5)
 
 
+KTAB_TEXT = ("Caf\u00e9 talks, Scenario-1; a small test, 3, 1, \n"
+             "Actor,Description,Influence,Policy Position,Policy Salience, \n"
+             "A,Jos\u00e9,100,30,30, \nB,Beta,50,60,80, \nC,Gamma,20,90,50, \n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32"])
+def test_import_csv_unicode_encodings(run_cli, tmp_path, encoding):
+    """UTF-8 with or without a BOM and UTF-16/32 with a BOM import silently, names intact."""
+    src = tmp_path / "k.csv"
+    src.write_bytes(KTAB_TEXT.encode(encoding))
+    code, _, err = run_cli("import-csv", str(src), "--as-of", "2020-01-01")
+    assert code == 0, err
+    assert "note:" not in err
+    from realpolitik import load_scenario
+
+    s = load_scenario(tmp_path / "k.yaml")
+    assert s.title == "Caf\u00e9 talks" and s.actor("A").name == "Jos\u00e9"
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_import_csv_windows_1252_is_read_with_a_note(run_cli, tmp_path, encoding):
+    """A CSV that is not UTF-8 is read as Windows-1252, and the import says so (stderr, file)."""
+    src = tmp_path / "k.csv"
+    src.write_bytes(KTAB_TEXT.replace("Beta", "\u00c9ta").encode(encoding))
+    code, _, err = run_cli("import-csv", str(src), "--as-of", "2020-01-01")
+    assert code == 0, err
+    assert "note: k.csv is not UTF-8: read as Windows-1252" in err
+    from realpolitik import load_scenario
+
+    s = load_scenario(tmp_path / "k.yaml")
+    assert s.actor("B").name == "\u00c9ta" and "read as Windows-1252" in (s.description or "")
+
+
+def test_import_csv_utf16_without_bom_is_refused(run_cli, tmp_path):
+    """UTF-16 without a byte-order mark cannot be told apart: a clear error, exit 2."""
+    src = tmp_path / "k.csv"
+    src.write_bytes(KTAB_TEXT.encode("utf-16-le"))
+    code, _, err = run_cli("import-csv", str(src))
+    assert code == 2 and "UTF-16 text without a byte-order mark" in err
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_scenario_file_unicode_encodings(run_cli, tmp_path, minimal_path, encoding):
+    """A scenario saved as UTF-8 with a BOM, or UTF-16/32 with a BOM, validates."""
+    path = tmp_path / "s.yaml"
+    path.write_bytes(minimal_path.read_text().replace("Actor A", "Acteur \u00e9tat").encode(encoding))
+    code, out, err = run_cli("validate", str(path))
+    assert code == 0, err
+
+
+def test_scenario_json_with_tabs_and_strings(run_cli, tmp_path, minimal_path):
+    """Strict JSON still reads any valid JSON: tab indentation, ISO date strings."""
+    import yaml
+
+    doc = yaml.safe_load(minimal_path.read_text())
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(doc, indent="\t", default=str))
+    code, _, err = run_cli("validate", str(path))
+    assert code == 0, err
+
+
 def test_import_csv_bad_number(run_cli, tmp_path):
     """A word where a number belongs in a CSV names the line and column."""
     src = tmp_path / "k.csv"

@@ -16,7 +16,7 @@ from realpolitik.scenario.loader import (
 )
 from realpolitik.scenario.schema import Issue, Scenario
 from realpolitik.scenario.values import UncertainValue
-from realpolitik.scenario.yamlio import parse_document, read_text
+from realpolitik.scenario.yamlio import decode, parse_document, read_text
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -28,6 +28,7 @@ __all__ = [
     "apply_edits",
     "builtin_names",
     "builtin_path",
+    "decode",
     "dump_yaml",
     "load_ktab_csv",
     "load_scenario",

@@ -91,7 +91,10 @@ def import_csv(
     as_of: Annotated[str | None, typer.Option(help="The scenario's as_of date (YYYY-MM-DD; default today).")] = None,
 ) -> None:
     """Convert a KTAB-style CSV scenario into a realpolitik scenario YAML (validated)."""
-    data = read_ktab_csv(file, status_quo=status_quo)
+    notes: list[str] = []
+    data = read_ktab_csv(file, status_quo=status_quo, notes=notes)
+    for note in notes:
+        err.print(f"note: {note}", markup=False)
     try:
         data["as_of"] = dt.date.fromisoformat(as_of).isoformat() if as_of else dt.date.today().isoformat()
     except ValueError:
