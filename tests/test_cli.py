@@ -293,3 +293,53 @@ def test_cli_imports_only_the_service_and_presentation_layers():
                 assert name.startswith(allowed), f"{path.name} imports {name}"
             if isinstance(node, ast.Attribute):
                 assert node.attr != "import_module", path.name
+
+
+def _degenerate(minimal_path, tmp_path, old_new):
+    text = minimal_path.read_text()
+    for old, new in old_new:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "d.yaml"
+    path.write_text(text)
+    return path
+
+
+ZERO_CAPS = [("value: 50, distribution: {kind: triangular, low: 40, high: 60}", "value: 0"),
+             ("capability: 30", "capability: 0"), ("capability: 20", "capability: 0")]
+ZERO_SAL = [("{presence: 0.8, alignment: 0.4}", "{presence: 0, alignment: 0}"),
+            ("{presence: 0.9, alignment: 0.6}", "{presence: 0, alignment: 0}"),
+            ("{presence: 1.0, alignment: 0.5}", "{presence: 0, alignment: 0}")]
+NOBODY_CARES = [("alignment: 0.4}", "alignment: 0}"), ("alignment: 0.6}", "alignment: 0}"),
+                ("alignment: 0.5}", "alignment: 0}")]
+ONE_POSITION = [("{presence: 80, alignment: 0.5}", "{presence: 40, alignment: 0.5}"),
+                ("{presence: 20, alignment: -0.5}", "{presence: 40, alignment: -0.5}"),
+                ("{presence: 0, alignment: -1}", "{presence: 40, alignment: -1}")]
+
+
+@pytest.mark.parametrize(("edits", "warning"), [
+    (ZERO_CAPS, "every actor's capability is 0"),
+    (ZERO_SAL, "every salience is 0"),
+    (NOBODY_CARES, "nobody with influence cares about 'Alignment' (alignment)"),
+    (ONE_POSITION, "every actor stands at 40 on 'Foreign presence' (presence)"),
+])
+def test_degenerate_inputs_warn_on_stderr_and_in_json(run_cli, minimal_path, tmp_path, edits,
+                                                       warning):
+    """Valid but degenerate inputs: a warning on stderr (forecast, validate) and in the JSON."""
+    path = _degenerate(minimal_path, tmp_path, edits)
+    code, out, err = run_cli("forecast", str(path), "-m", "compromise", "-f", "json")
+    assert code == 0, err
+    assert f"warning: {warning}" in err
+    doc = json.loads(out)
+    assert any(warning in w for w in doc["warnings"])
+    jsonschema.validate(doc, forecast_schema())
+    assert all(v is not None for v in (i["forecast"] for i in doc["issues"]))
+    code, _, err = run_cli("validate", str(path))
+    assert code == 0 and warning in err
+
+
+def test_no_warnings_on_a_sound_scenario(run_cli, minimal_path):
+    """The minimal scenario and iraq-2024 warn about nothing."""
+    for name in (str(minimal_path), "iraq-2024"):
+        code, out, err = run_cli("forecast", name, "-m", "compromise", "-f", "json")
+        assert code == 0 and "warning" not in err and json.loads(out)["warnings"] == []

@@ -5,6 +5,7 @@ may do with a scenario is one list.
 """
 
 from realpolitik.scenario.arrays import PositionKind
+from realpolitik.scenario.degenerate import degenerate_inputs
 from realpolitik.scenario.edits import Edit, apply_edits, dump_yaml, scenario_from_data
 from realpolitik.scenario.ktab_csv import load_ktab_csv, read_ktab_csv
 from realpolitik.scenario.loader import (
@@ -29,6 +30,7 @@ __all__ = [
     "builtin_names",
     "builtin_path",
     "decode",
+    "degenerate_inputs",
     "dump_yaml",
     "load_ktab_csv",
     "load_scenario",

@@ -70,6 +70,8 @@ def forecast(
     result = run_forecast(scenario, spec.name, seed=seed, positions=positions(private),
                           trace=trace, samples=samples, backend=backend, device=device,
                           workers=workers, progress=ProgressBar() if samples is not None else None)
+    for text in result.warnings():
+        err.print(f"warning: {text}", markup=False)
     if result.sampled is not None:
         after_forecast(result.sampled, plot)
     if output is Format.json:

@@ -19,6 +19,7 @@ from realpolitik.api.scenario import (
     DEFAULT_SCENARIO,
     Scenario,
     builtin_names,
+    degenerate_inputs,
     load_scenario,
     parse_scenario,
     read_ktab_csv,
@@ -46,6 +47,8 @@ def validate(
             continue
         out.print(f"{name}: OK ({sc.id}: {len(sc.actors)} actors, {len(sc.issues)} issues, "
                   f"{len(sc.relations)} relations)")
+        for text in degenerate_inputs(sc):
+            err.print(f"warning: {name}: {text}", markup=False)
     if failed:
         raise typer.Exit(2)
 
