@@ -264,11 +264,24 @@ def test_option_ranges_name_the_flag(run_cli, args, flag):
     assert flag in err and "Traceback" not in out + err
 
 
-def test_best_move_without_issue_names_the_flags(run_cli):
-    """On a scenario with several issues, best-move asks for --issue or --target-band."""
-    code, _, err = run_cli("best-move", "--actor", "us_gov")
-    assert code == 2
-    assert "--issue" in err and "--target-band" in err and "us_presence" in err
+def test_best_move_without_issue_uses_the_main_issue(run_cli):
+    """The README's form: the main (first) issue is used and the output says so; one sentence
+    per lever listed, each naming the lever's actor, and the lever kinds explained."""
+    code, out, err = run_cli("best-move", "--actor", "us_gov", "--top", "4")
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "note: no issue named: the main (first) issue, U.S. military presence in Iraq " \
+           "(us_presence), is used" in flat
+    sentences = [line for line in out.splitlines() if line.startswith(("- If ", "- Even if "))]
+    assert len(sentences) == 4
+    assert "Even if Coordination Framework moves its position from 8.0 to 45.0 (all the way to " \
+           "us_gov's 45.0), the forecast becomes" in flat
+    assert "lend: another actor lends you part of its capability" in flat
+    code, out, _ = run_cli("best-move", "--actor", "us_gov", "-f", "json")
+    doc = json.loads(out)
+    assert doc["issue"] == "us_presence" and "no issue named" in doc["notes"][0]
+    code, out, _ = run_cli("best-move", "--help")
+    assert "own salience" in out and "lend" in out
 
 
 def test_cli_imports_only_the_service_and_presentation_layers():

@@ -123,7 +123,7 @@ def best_move(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     actor: Annotated[str, typer.Option("--actor", "-a", help="The actor whose goal is sought (an actor id).")] = "",
     target_band: Annotated[str | None, typer.Option(help="Name of the outcome band to reach (default: the band of the actor's position).")] = None,
-    issue: Annotated[str | None, typer.Option(help="The issue (needed when several issues have bands).")] = None,
+    issue: Annotated[str | None, typer.Option(help="The issue (default: the band's issue, else the main (first) issue).")] = None,
     model: ModelOpt = "median",
     samples: Annotated[int, samples_option(
         "Aim for the median of N Monte Carlo samples (0: point forecast).", min=0)] = 0,
@@ -133,7 +133,20 @@ def best_move(
     output: FormatOpt = Format.table,
     out_file: OutOpt = None,
 ) -> None:
-    """The smallest change of another actor (position, salience, capability lent) that brings the forecast into a target band."""
+    """The smallest change of another actor that brings the forecast into a target band.
+
+    Each lever is one change, from nothing (0%) to full strength (100%):
+
+    position: another actor moves its position toward yours.
+
+    salience: another actor cares more (if it stands on your side of the forecast) or less.
+
+    lend: another actor lends you part of its capability (it loses what you gain).
+
+    own salience: you care more about the issue.
+
+    Without --issue or --target-band the main (first) issue is used, and the output says so.
+    """
     from realpolitik.api.analysis import best_move as run_best_move
     from realpolitik.api.scenario import load_scenario
     from realpolitik.presentation.analysis import print_best_move
@@ -141,9 +154,6 @@ def best_move(
     if not actor:
         raise RealpolitikError("name the actor with --actor (see `realpolitik show` for ids)")
     sc = load_scenario(scenario)
-    if actor in sc.actor_ids and issue is None and target_band is None and len(sc.issues) > 1:
-        raise RealpolitikError("name the issue (--issue) or a target band (--target-band); "
-                               f"issues are: {', '.join(sc.issue_ids)}")
     res = run_best_move(sc, actor, model, issue=issue, target_band=target_band,
                         positions=positions(private), seed=seed, samples=samples)
     if output is Format.json:

@@ -105,20 +105,43 @@ def print_best_move(res: BestMove, console: Console, *, title: str, model: str, 
                   f"{r['forecast_at']:.1f}" if r["reaches"] else "-",
                   f"{r['forecast_full']:.1f}")
     console.print(t)
+    console.print("Levers: " + "; ".join(f"{k}: {v}" for k, v in LEVER_KINDS.items()) + ".",
+                  markup=False)
     for note in res.notes:
-        console.print(f"note: {note}")
-    console.print(_best_move_words(res, what))
+        console.print(f"note: {note}", markup=False)
+    for line in _best_move_words(res, what, top):
+        console.print(line, markup=False)
 
 
-def _best_move_words(res: BestMove, what: str) -> str:
-    reached = res.reached
-    if len(reached):
-        best = reached.iloc[0]
-        return (f"In words: the smallest single change that brings the {what} into "
-                f"'{res.target}' is: {best['description']}; the {what} then becomes "
-                f"{best['forecast_at']:.1f}. {len(reached)} of {len(res.frame)} "
-                "levers can do it alone.")
-    best = res.frame.sort_values("gain_full", ascending=False).iloc[0]
-    return (f"In words: no single lever brings the {what} into '{res.target}'. "
-            f"The strongest, {best['description']}, moves it to "
-            f"{best['forecast_full']:.1f}; combine levers or aim for a nearer band.")
+#: What each kind of lever means, for the help and the legend under the table.
+LEVER_KINDS = {
+    "position": "another actor moves its position toward yours",
+    "salience": "another actor cares more (if it stands on your side of the forecast) or less "
+                "(if not)",
+    "lend": "another actor lends you part of its capability (it loses what you gain)",
+    "own salience": "you care more about the issue",
+}
+
+
+def lever_sentence(r: dict[str, Any], target: str, what: str) -> str:
+    """One sentence about one lever (a row of ``BestMove.frame``)."""
+    clause = r["description"]
+    if r["reaches"]:
+        return (f"If {clause}, the {what} becomes {r['forecast_at']:.1f}, inside '{target}'.")
+    return f"Even if {clause}, the {what} becomes {r['forecast_full']:.1f}, outside '{target}'."
+
+
+def _best_move_words(res: BestMove, what: str, top: int) -> list[str]:
+    """A sentence per listed lever, then the conclusion."""
+    rows = res.frame.head(top).to_dict("records")
+    lines = [f"- {lever_sentence(r, res.target, what)}" for r in rows]
+    n = len(res.reached)
+    if n:
+        end = (f"{n} of {len(res.frame)} levers can bring the {what} into '{res.target}' alone; "
+               "the first needs the smallest change.")
+    else:
+        end = (f"No single lever brings the {what} into '{res.target}': combine levers or aim "
+               "for a nearer band.")
+    return ["In words:", *lines, end]
+
+
