@@ -63,6 +63,7 @@ def sensitivity(
     """Which uncertain inputs drive each issue's forecast (Sobol indices, one-at-a-time swings)."""
     from realpolitik.api.analysis import sensitivity as run_sensitivity
     from realpolitik.presentation.analysis import print_sensitivity
+    from realpolitik.presentation.sensitivity_words import input_label
 
     sens = run_sensitivity(scenario, model, samples, seed, positions=positions(private),
                            by=by.value)
@@ -74,7 +75,9 @@ def sensitivity(
     if output is Format.json:
         doc = {"scenario": sc.id, "model": res.model, "seed": seed,
                "base_samples": res.base_samples, "evaluations": res.evaluations,
-               "by": by.value, "notes": res.notes, "sobol": _records(res.frame),
+               "by": by.value, "notes": res.notes,
+               "sobol": [{**r, "label": input_label(r["input"], sc, r["issue"])}
+                         for r in _records(res.frame)],
                "swings": _records(sw)}
         emit(dumps(doc), out_file)
         return
