@@ -356,3 +356,32 @@ def test_no_warnings_on_a_sound_scenario(run_cli, minimal_path):
     for name in (str(minimal_path), "iraq-2024"):
         code, out, err = run_cli("forecast", name, "-m", "compromise", "-f", "json")
         assert code == 0 and "warning" not in err and json.loads(out)["warnings"] == []
+
+
+def test_progress_bar_only_on_a_terminal_and_never_quiet():
+    """The one rule of every command's bar: drawn on a terminal, never with --quiet or in a pipe."""
+    import io
+
+    from rich.console import Console
+
+    from realpolitik.presentation.progress import ProgressBar, show_progress
+
+    tty = Console(file=io.StringIO(), force_terminal=True)
+    pipe = Console(file=io.StringIO(), force_terminal=False)
+    assert show_progress(tty) and not show_progress(tty, quiet=True) and not show_progress(pipe)
+    for console, drawn in ((tty, True), (pipe, False)):
+        with ProgressBar(console) as bar:
+            bar("running", 1, 4)
+            bar("running", 2, 4)
+        assert ("running" in console.file.getvalue()) is drawn
+    with ProgressBar(tty, quiet=True) as bar:
+        bar("quiet", 1, 4)
+    assert "quiet" not in tty.file.getvalue()
+
+
+@pytest.mark.parametrize("command", ["forecast", "deal", "backtest", "simulate", "calibrate",
+                                     "sensitivity", "report"])
+def test_long_commands_take_quiet(run_cli, command):
+    """Every command that can run for more than a few seconds takes --quiet."""
+    code, out, _ = run_cli(command, "--help")
+    assert code == 0 and "--quiet" in out

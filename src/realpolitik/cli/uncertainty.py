@@ -18,6 +18,7 @@ from realpolitik.cli.options import (
     OutOpt,
     PlotOpt,
     PrivateOpt,
+    QuietOpt,
     ScenarioArg,
     SeedOpt,
     TopOpt,
@@ -59,14 +60,17 @@ def sensitivity(
     output: FormatOpt = Format.table,
     out_file: OutOpt = None,
     plot: PlotOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Which uncertain inputs drive each issue's forecast (Sobol indices, one-at-a-time swings)."""
     from realpolitik.api.analysis import sensitivity as run_sensitivity
     from realpolitik.presentation.analysis import print_sensitivity
+    from realpolitik.presentation.progress import ProgressBar
     from realpolitik.presentation.sensitivity_words import input_label
 
-    sens = run_sensitivity(scenario, model, samples, seed, positions=positions(private),
-                           by=by.value)
+    with ProgressBar(err, quiet=quiet) as bar:
+        sens = run_sensitivity(scenario, model, samples, seed, positions=positions(private),
+                               by=by.value, progress=bar)
     sc, res, sw = sens.scenario, sens.sobol, sens.swings
     if plot is not None:
         from realpolitik.presentation.uncertainty_plots import tornado_plot
