@@ -111,5 +111,5 @@ def save(body: SaveIn, store: StoreDep) -> dict[str, Any]:
         raise Conflict("the dashboard was started without --scenario-dir: there is no "
                        "folder to save scenarios to")
     text = store.edited_text(body.scenario, body.edit_list())
-    parse_scenario(text, body.name)
+    parse_scenario(text, f"{body.name}.yaml")  # the saved file is YAML (never strict JSON)
     return {"ref": store.add(body.name, text, overwrite=body.overwrite)}
