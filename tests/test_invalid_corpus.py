@@ -69,3 +69,27 @@ def test_dashboard_upload_is_refused(name: str, upload_client: Any) -> None:
     r = upload_client.post("/api/scenarios",
                            files={"file": (name, (INVALID / name).read_bytes(), "text/plain")})
     assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+
+
+def test_dashboard_folder_of_broken_files(tmp_path: Path) -> None:
+    """Broken files in the scenario folder: the list still answers, each opens as a 4xx, and an
+    edit-and-save of each is a 4xx too (never a 500)."""
+    pytest.importorskip("fastapi")
+    pytest.importorskip("python_multipart")
+    try:
+        from fastapi.testclient import TestClient
+    except RuntimeError as exc:  # no httpx
+        pytest.skip(f"no HTTP client for TestClient: {exc}")
+    from realpolitik.dashboard.app import create_app
+
+    for name in FILES:
+        (tmp_path / name).write_bytes((INVALID / name).read_bytes())
+    with TestClient(create_app(scenario_dir=tmp_path)) as c:
+        r = c.get("/api/scenarios")
+        assert r.status_code == 200, r.text[:300]
+        for name in FILES:
+            ref = "user:" + name.rsplit(".", 1)[0]
+            r = c.get(f"/api/scenarios/{ref}")
+            assert 400 <= r.status_code < 500, (name, r.status_code, r.text[:300])
+            r = c.post("/api/scenarios/save", json={"scenario": ref, "name": "copy"})
+            assert 400 <= r.status_code < 500, (name, r.status_code, r.text[:300])

@@ -110,6 +110,7 @@ def save(body: SaveIn, store: StoreDep) -> dict[str, Any]:
     if store.folder is None:
         raise Conflict("the dashboard was started without --scenario-dir: there is no "
                        "folder to save scenarios to")
+    store.scenario(body.scenario, body.edit_list())  # the source valid by its own file's rules
     text = store.edited_text(body.scenario, body.edit_list())
-    parse_scenario(text, f"{body.name}.yaml")  # the saved file is YAML (never strict JSON)
+    parse_scenario(text, f"{body.name}.yaml")  # and valid as the YAML file it is saved as
     return {"ref": store.add(body.name, text, overwrite=body.overwrite)}
