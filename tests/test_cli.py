@@ -385,3 +385,14 @@ def test_long_commands_take_quiet(run_cli, command):
     """Every command that can run for more than a few seconds takes --quiet."""
     code, out, _ = run_cli(command, "--help")
     assert code == 0 and "--quiet" in out
+
+
+@pytest.mark.parametrize("command", [("sensitivity", "--samples", "4"), ("power",),
+                                     ("best-move", "--actor", "a")])
+def test_analyses_warn_about_degenerate_inputs(run_cli, minimal_path, tmp_path, command):
+    """sensitivity, power and best-move print the same warnings and list them in their JSON."""
+    path = _degenerate(minimal_path, tmp_path, ONE_POSITION)
+    code, out, err = run_cli(command[0], str(path), *command[1:], "-f", "json")
+    assert code == 0, err
+    assert "warning: every actor stands at 40 on 'Foreign presence'" in err
+    assert any("every actor stands at 40" in w for w in json.loads(out)["warnings"])

@@ -47,6 +47,16 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return frame.to_dict("records")
 
 
+def _warn(sc: Any, private: bool) -> list[str]:
+    """Print the scenario's degenerate inputs as warnings on stderr; return them for the JSON."""
+    from realpolitik.api.scenario import degenerate_inputs
+
+    warnings = degenerate_inputs(sc, private=private)
+    for text in warnings:
+        err.print(f"warning: {text}", markup=False)
+    return warnings
+
+
 @app.command()
 def sensitivity(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
@@ -72,6 +82,7 @@ def sensitivity(
         sens = run_sensitivity(scenario, model, samples, seed, positions=positions(private),
                                by=by.value, progress=bar)
     sc, res, sw = sens.scenario, sens.sobol, sens.swings
+    warnings = _warn(sc, private)
     if plot is not None:
         from realpolitik.presentation.uncertainty_plots import tornado_plot
 
@@ -79,7 +90,7 @@ def sensitivity(
     if output is Format.json:
         doc = {"scenario": sc.id, "model": res.model, "seed": seed,
                "base_samples": res.base_samples, "evaluations": res.evaluations,
-               "by": by.value, "notes": res.notes,
+               "by": by.value, "notes": res.notes, "warnings": warnings,
                "sobol": [{**r, "label": input_label(r["input"], sc, r["issue"])}
                          for r in _records(res.frame)],
                "swings": _records(sw)}
@@ -110,13 +121,14 @@ def power(
     from realpolitik.presentation.analysis import print_power
 
     pw = run_power(scenario, model, draws=draws, seed=seed, positions=positions(private))
+    warnings = _warn(pw.scenario, private)
     if plot is not None:
         from realpolitik.presentation.uncertainty_plots import power_plot
 
         err.print(f"wrote {power_plot(pw.indices, pw.scenario, plot)}")
     if output is Format.json:
-        emit(dumps({"scenario": pw.scenario.id, "model": model, "power": _records(pw.table)}),
-             out_file)
+        emit(dumps({"scenario": pw.scenario.id, "model": model, "warnings": warnings,
+                    "power": _records(pw.table)}), out_file)
         return
     if output is Format.csv:
         emit(pw.table.to_csv(index=False, float_format="%.6g"), out_file)
@@ -161,13 +173,15 @@ def best_move(
     if not actor:
         raise RealpolitikError("name the actor with --actor (see `realpolitik show` for ids)")
     sc = load_scenario(scenario)
+    warnings = _warn(sc, private)
     res = run_best_move(sc, actor, model, issue=issue, target_band=target_band,
                         positions=positions(private), seed=seed, samples=samples)
     if output is Format.json:
         doc = {"scenario": sc.id, "model": model, "actor": res.actor, "issue": res.issue,
                "target_band": res.target, "target_range": list(res.target_range),
                "actor_position": res.actor_position, "baseline": res.baseline,
-               "samples": res.samples, "notes": res.notes, "levers": _records(res.frame)}
+               "samples": res.samples, "notes": res.notes, "warnings": warnings,
+               "levers": _records(res.frame)}
         emit(dumps(doc), out_file)
         return
     if output is Format.csv:
