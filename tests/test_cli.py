@@ -131,6 +131,67 @@ def test_import_csv_round_trip(run_cli, tmp_path):
     assert s.issues[0].status_quo.point == pytest.approx(52.5)
 
 
+KTAB_TEXT = ("Caf\u00e9 talks, Scenario-1; a small test, 3, 1, \n"
+             "Actor,Description,Influence,Policy Position,Policy Salience, \n"
+             "A,Jos\u00e9,100,30,30, \nB,Beta,50,60,80, \nC,Gamma,20,90,50, \n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32"])
+def test_import_csv_unicode_encodings(run_cli, tmp_path, encoding):
+    """UTF-8 with or without a BOM and UTF-16/32 with a BOM import silently, names intact."""
+    src = tmp_path / "k.csv"
+    src.write_bytes(KTAB_TEXT.encode(encoding))
+    code, _, err = run_cli("import-csv", str(src), "--as-of", "2020-01-01")
+    assert code == 0, err
+    assert "note:" not in err
+    from realpolitik import load_scenario
+
+    s = load_scenario(tmp_path / "k.yaml")
+    assert s.title == "Caf\u00e9 talks" and s.actor("A").name == "Jos\u00e9"
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_import_csv_windows_1252_is_read_with_a_note(run_cli, tmp_path, encoding):
+    """A CSV that is not UTF-8 is read as Windows-1252, and the import says so (stderr, file)."""
+    src = tmp_path / "k.csv"
+    src.write_bytes(KTAB_TEXT.replace("Beta", "\u00c9ta").encode(encoding))
+    code, _, err = run_cli("import-csv", str(src), "--as-of", "2020-01-01")
+    assert code == 0, err
+    assert "note: k.csv is not UTF-8: read as Windows-1252" in err
+    from realpolitik import load_scenario
+
+    s = load_scenario(tmp_path / "k.yaml")
+    assert s.actor("B").name == "\u00c9ta" and "read as Windows-1252" in (s.description or "")
+
+
+def test_import_csv_utf16_without_bom_is_refused(run_cli, tmp_path):
+    """UTF-16 without a byte-order mark cannot be told apart: a clear error, exit 2."""
+    src = tmp_path / "k.csv"
+    src.write_bytes(KTAB_TEXT.encode("utf-16-le"))
+    code, _, err = run_cli("import-csv", str(src))
+    assert code == 2 and "UTF-16 text without a byte-order mark" in err
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_scenario_file_unicode_encodings(run_cli, tmp_path, minimal_path, encoding):
+    """A scenario saved as UTF-8 with a BOM, or UTF-16/32 with a BOM, validates."""
+    path = tmp_path / "s.yaml"
+    path.write_bytes(minimal_path.read_text().replace("Actor A", "Acteur \u00e9tat").encode(encoding))
+    code, out, err = run_cli("validate", str(path))
+    assert code == 0, err
+
+
+def test_scenario_json_with_tabs_and_strings(run_cli, tmp_path, minimal_path):
+    """Strict JSON still reads any valid JSON: tab indentation, ISO date strings."""
+    import yaml
+
+    doc = yaml.safe_load(minimal_path.read_text())
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(doc, indent="\t", default=str))
+    code, _, err = run_cli("validate", str(path))
+    assert code == 0, err
+
+
 def test_import_csv_bad_number(run_cli, tmp_path):
     """A word where a number belongs in a CSV names the line and column."""
     src = tmp_path / "k.csv"
@@ -203,11 +264,24 @@ def test_option_ranges_name_the_flag(run_cli, args, flag):
     assert flag in err and "Traceback" not in out + err
 
 
-def test_best_move_without_issue_names_the_flags(run_cli):
-    """On a scenario with several issues, best-move asks for --issue or --target-band."""
-    code, _, err = run_cli("best-move", "--actor", "us_gov")
-    assert code == 2
-    assert "--issue" in err and "--target-band" in err and "us_presence" in err
+def test_best_move_without_issue_uses_the_main_issue(run_cli):
+    """The README's form: the main (first) issue is used and the output says so; one sentence
+    per lever listed, each naming the lever's actor, and the lever kinds explained."""
+    code, out, err = run_cli("best-move", "--actor", "us_gov", "--top", "4")
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "note: no issue named: the main (first) issue, U.S. military presence in Iraq " \
+           "(us_presence), is used" in flat
+    sentences = [line for line in out.splitlines() if line.startswith(("- If ", "- Even if "))]
+    assert len(sentences) == 4
+    assert "Even if Coordination Framework moves its position from 8.0 to 45.0 (all the way to " \
+           "us_gov's 45.0), the forecast becomes" in flat
+    assert "lend: another actor lends you part of its capability" in flat
+    code, out, _ = run_cli("best-move", "--actor", "us_gov", "-f", "json")
+    doc = json.loads(out)
+    assert doc["issue"] == "us_presence" and "no issue named" in doc["notes"][0]
+    code, out, _ = run_cli("best-move", "--help")
+    assert "own salience" in out and "lend" in out
 
 
 def test_cli_imports_only_the_service_and_presentation_layers():
@@ -232,3 +306,93 @@ def test_cli_imports_only_the_service_and_presentation_layers():
                 assert name.startswith(allowed), f"{path.name} imports {name}"
             if isinstance(node, ast.Attribute):
                 assert node.attr != "import_module", path.name
+
+
+def _degenerate(minimal_path, tmp_path, old_new):
+    text = minimal_path.read_text()
+    for old, new in old_new:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "d.yaml"
+    path.write_text(text)
+    return path
+
+
+ZERO_CAPS = [("value: 50, distribution: {kind: triangular, low: 40, high: 60}", "value: 0"),
+             ("capability: 30", "capability: 0"), ("capability: 20", "capability: 0")]
+ZERO_SAL = [("{presence: 0.8, alignment: 0.4}", "{presence: 0, alignment: 0}"),
+            ("{presence: 0.9, alignment: 0.6}", "{presence: 0, alignment: 0}"),
+            ("{presence: 1.0, alignment: 0.5}", "{presence: 0, alignment: 0}")]
+NOBODY_CARES = [("alignment: 0.4}", "alignment: 0}"), ("alignment: 0.6}", "alignment: 0}"),
+                ("alignment: 0.5}", "alignment: 0}")]
+ONE_POSITION = [("{presence: 80, alignment: 0.5}", "{presence: 40, alignment: 0.5}"),
+                ("{presence: 20, alignment: -0.5}", "{presence: 40, alignment: -0.5}"),
+                ("{presence: 0, alignment: -1}", "{presence: 40, alignment: -1}")]
+
+
+@pytest.mark.parametrize(("edits", "warning"), [
+    (ZERO_CAPS, "every actor's capability is 0"),
+    (ZERO_SAL, "every salience is 0"),
+    (NOBODY_CARES, "nobody with influence cares about 'Alignment' (alignment)"),
+    (ONE_POSITION, "every actor stands at 40 on 'Foreign presence' (presence)"),
+])
+def test_degenerate_inputs_warn_on_stderr_and_in_json(run_cli, minimal_path, tmp_path, edits,
+                                                       warning):
+    """Valid but degenerate inputs: a warning on stderr (forecast, validate) and in the JSON."""
+    path = _degenerate(minimal_path, tmp_path, edits)
+    code, out, err = run_cli("forecast", str(path), "-m", "compromise", "-f", "json")
+    assert code == 0, err
+    assert f"warning: {warning}" in err
+    doc = json.loads(out)
+    assert any(warning in w for w in doc["warnings"])
+    jsonschema.validate(doc, forecast_schema())
+    assert all(v is not None for v in (i["forecast"] for i in doc["issues"]))
+    code, _, err = run_cli("validate", str(path))
+    assert code == 0 and warning in err
+
+
+def test_no_warnings_on_a_sound_scenario(run_cli, minimal_path):
+    """The minimal scenario and iraq-2024 warn about nothing."""
+    for name in (str(minimal_path), "iraq-2024"):
+        code, out, err = run_cli("forecast", name, "-m", "compromise", "-f", "json")
+        assert code == 0 and "warning" not in err and json.loads(out)["warnings"] == []
+
+
+def test_progress_bar_only_on_a_terminal_and_never_quiet():
+    """The one rule of every command's bar: drawn on a terminal, never with --quiet or in a pipe."""
+    import io
+
+    from rich.console import Console
+
+    from realpolitik.presentation.progress import ProgressBar, show_progress
+
+    tty = Console(file=io.StringIO(), force_terminal=True)
+    pipe = Console(file=io.StringIO(), force_terminal=False)
+    assert show_progress(tty) and not show_progress(tty, quiet=True) and not show_progress(pipe)
+    for console, drawn in ((tty, True), (pipe, False)):
+        with ProgressBar(console) as bar:
+            bar("running", 1, 4)
+            bar("running", 2, 4)
+        assert ("running" in console.file.getvalue()) is drawn
+    with ProgressBar(tty, quiet=True) as bar:
+        bar("quiet", 1, 4)
+    assert "quiet" not in tty.file.getvalue()
+
+
+@pytest.mark.parametrize("command", ["forecast", "deal", "backtest", "simulate", "calibrate",
+                                     "sensitivity", "report"])
+def test_long_commands_take_quiet(run_cli, command):
+    """Every command that can run for more than a few seconds takes --quiet."""
+    code, out, _ = run_cli(command, "--help")
+    assert code == 0 and "--quiet" in out
+
+
+@pytest.mark.parametrize("command", [("sensitivity", "--samples", "4"), ("power",),
+                                     ("best-move", "--actor", "a")])
+def test_analyses_warn_about_degenerate_inputs(run_cli, minimal_path, tmp_path, command):
+    """sensitivity, power and best-move print the same warnings and list them in their JSON."""
+    path = _degenerate(minimal_path, tmp_path, ONE_POSITION)
+    code, out, err = run_cli(command[0], str(path), *command[1:], "-f", "json")
+    assert code == 0, err
+    assert "warning: every actor stands at 40 on 'Foreign presence'" in err
+    assert any("every actor stands at 40" in w for w in json.loads(out)["warnings"])

@@ -320,7 +320,7 @@ def test_upload_broken_scenario_lists_every_problem(client: Any) -> None:
 
 def test_upload_not_utf8(client: Any) -> None:
     """Bytes that are not UTF-8 are a clear problem, not a crash."""
-    r = upload(client, b"\xff\xfe\x00id: x")
+    r = upload(client, b"id: x\ntitle: \xc9t\xe9\n")
     assert r.status_code == 422
     assert "UTF-8" in r.json()["detail"]
 
@@ -336,6 +336,24 @@ def test_save_edited_scenario(client: Any, folder: Path) -> None:
     assert sc.actor("us_gov").positions["us_presence"].point == 95
     r = client.post("/api/scenarios/save", json={"scenario": IRAQ, "name": "../up"})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("name", ["abc\n", "abc\r\n", " abc", "a" * 65])
+def test_save_and_upload_refuse_names_with_trailing_characters(client: Any, name: str) -> None:
+    """A name must match as a whole: a trailing newline is refused, not saved as a broken file."""
+    r = client.post("/api/scenarios/save", json={"scenario": IRAQ, "name": name})
+    assert r.status_code == 422, r.text
+    r = upload(client, (DATA / "valid" / "minimal.yaml").read_bytes(), name=name)
+    assert r.status_code == 422, r.text
+
+
+def test_upload_utf16_and_huge_integer(client: Any) -> None:
+    """A UTF-16 upload with a BOM is read; a 401-digit capability is a 422, never a 500."""
+    text = (DATA / "valid" / "minimal.yaml").read_text()
+    r = upload(client, text.replace("id: minimal", "id: m16").encode("utf-16"))
+    assert r.status_code == 201, r.text
+    r = upload(client, text.replace("capability: 30", "capability: 1" + "0" * 400).encode())
+    assert r.status_code == 422 and "must lie within" in r.text
 
 
 # -- jobs -----------------------------------------------------------------------------------

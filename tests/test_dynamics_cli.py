@@ -11,7 +11,7 @@ SMALL = str(Path(__file__).parent / "data" / "dynamics" / "small.yaml")
 
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every command in a fresh folder: simulate writes its files to ./out by default."""
+    """Run every command in a fresh folder (files are written only with --out-dir)."""
     monkeypatch.chdir(tmp_path)
 
 
@@ -34,12 +34,15 @@ def test_simulate_iraq_2024_all_options(run_cli, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_simulate_writes_plots_by_default(run_cli, tmp_path: Path) -> None:
-    """Without --out-dir the plots and tables go to ./out; --no-files writes nothing."""
-    code, _, err = run_cli("simulate", SMALL, "-n", "10", "--horizon", "2", "--no-files")
-    assert code == 0, err
-    assert not (tmp_path / "out").exists()
+def test_simulate_writes_files_only_where_asked(run_cli, tmp_path: Path) -> None:
+    """Without --out-dir nothing is written; with it, the four files, each named on stderr."""
     code, _, err = run_cli("simulate", SMALL, "-n", "10", "--horizon", "2")
+    assert code == 0, err
+    assert list(tmp_path.iterdir()) == [] and "wrote" not in err
+    code, _, err = run_cli("calibrate", "--samples", "10")
+    assert code == 0, err
+    assert list(tmp_path.iterdir()) == [] and "wrote" not in err
+    code, _, err = run_cli("simulate", SMALL, "-n", "10", "--horizon", "2", "--out-dir", "out")
     assert code == 0, err
     assert (tmp_path / "out" / "dynamics.png").stat().st_size > 1000
     assert {p.name for p in (tmp_path / "out").iterdir()} == {

@@ -44,9 +44,50 @@ EXPECTED: dict[str, tuple[int | None, str, str]] = {
     "26-bad-date.yaml": (4, "as_of", "month must be in 1..12"),
     "27-source-after-as-of.yaml": (9, "sources[src1].date", "is after the scenario's as_of"),
     "28-truncnormal-without-sd.yaml": (29, "actors[a].capability.distribution", "needs sd > 0"),
-    "29-infinite-position.json": (1, "actors[a].positions.i", "must be a finite number"),
+    "29-infinite-position.json": (1, "", "not valid JSON: Expecting value (line 1, column"),
     "30-bool-as-number.yaml": (42, "actors[c].capability", "not a boolean"),
     "31-timeline-after-as-of.yaml": (49, "timeline[0].date", "is after the scenario's as_of"),
+    # huge numbers
+    "32-401-digit-capability.yaml": (35, "actors[b].capability", "must lie within ±1e+09"),
+    "33-5000-digit-capability.yaml": (35, "actors[1].capability", "Exceeds the limit (4300 digits)"),
+    "34-401-digit-scale.yaml": (13, "issues[presence].scale", "Input should be a valid number"),
+    "35-401-digit-bound.yaml": (29, "actors[a].capability.distribution.high", "valid number"),
+    "36-overflowing-float.yaml": (35, "actors[b].capability", "must be a finite number"),
+    # strict JSON for .json files
+    "37-json-trailing-comma.json": (None, "", "not valid JSON: Expecting property name"),
+    "38-json-comment.json": (2, "", "not valid JSON: Expecting property name enclosed in double quotes (line 2, column 3)"),
+    "39-json-nan.json": (92, "", "NaN is not a JSON number (line 92, column 21)"),
+    "40-json-infinity.json": (92, "", "-Infinity is not a JSON number (line 92, column 21)"),
+    "41-json-single-quotes.json": (2, "", "not valid JSON: Expecting value (line 2, column 9)"),
+    "42-json-yaml-syntax.json": (1, "", "not valid JSON: Expecting value (line 1, column 1)"),
+    # text encodings
+    "43-latin1.yaml": (27, "", "is not UTF-8 text: byte 683 (column 18) ('é' in Latin-1/Windows-1252?)"),
+    "44-windows-1252.yaml": (5, "", "('“' in Latin-1/Windows-1252?); save the file as UTF-8"),
+    "45-utf16-without-bom.yaml": (1, "", "contains a NUL byte (column 2): UTF-16 text without a byte-order mark?"),
+    "46-utf16-bom-odd-bytes.yaml": (None, "", "is not valid UTF-16 text"),
+    "47-binary-garbage.yaml": (1, "", "contains a NUL byte (column 1)"),
+    "48-nul-byte.yaml": (33, "", "contains a NUL byte (column 16)"),
+    # dates: YAML dates and ISO strings checked alike
+    "49-timeline-iso-string-after-as-of.json": (143, "timeline[0].date", "is after the scenario's as_of date 2024-01-31"),
+    "50-timeline-quoted-date-after-as-of.yaml": (49, "timeline[0].date", "is after the scenario's as_of date"),
+    "51-timestamp-as-of.yaml": (4, "as_of", "should have zero time"),
+    "52-json-bad-iso-date.json": (143, "timeline[0].date", "month value is outside expected range"),
+    "65-timeline-date-wrong-type.yaml": (49, "timeline[0].date", "should have zero time"),
+    # lengths and whole-string id patterns
+    "53-id-too-long.yaml": (2, "id", "String should have at most 64 characters"),
+    "54-actor-name-too-long.yaml": (27, "actors[a].name", "at most 200 characters"),
+    "55-anchor-label-too-long.yaml": (16, "issues[presence].anchors[1].label", "at most 200 characters"),
+    "56-description-too-long.yaml": (5, "description", "at most 4000 characters"),
+    "57-id-trailing-newline.yaml": (26, "actors[0].id", "String should match pattern"),
+    "58-id-with-space.yaml": (32, "actors[1].id", "String should match pattern"),
+    "59-empty-id.yaml": (39, "actors[2].id", "String should match pattern"),
+    # structure: nesting, tabs, duplicates, too few actors
+    "60-deep-nesting.yaml": (1, "", "values are nested more than 64 levels deep"),
+    "61-deep-nesting.json": (None, "", "values are nested more than 64 levels deep"),
+    "62-deep-aliases.yaml": (1, "", "values are nested more than 64 levels deep"),
+    "63-tab-indentation.yaml": (27, "", "found a tab character that violates indentation"),
+    "64-json-duplicate-key.json": (92, "actors[1].capability", "duplicate key"),
+    "66-one-actor.yaml": (26, "actors", "at least 2 items"),
 }
 
 

@@ -99,5 +99,7 @@ def test_best_move_command_explains_in_words(run_cli):
     assert doc["target_band"] == "large" and doc["levers"]
     code, _, err = run_cli("best-move", SMALL)
     assert code == 2 and "--actor" in err
-    code, _, err = run_cli("best-move", SMALL, "--actor", "a")
-    assert code == 2 and "--issue" in err
+    code, out, err = run_cli("best-move", SMALL, "--actor", "a", "--model", "compromise")
+    assert code == 0 and "the main (first) issue" in " ".join(out.split())
+    assert "- If Actor C lowers its salience from 1.00 to 0.35, the forecast becomes 50.0, " \
+           "inside 'large'." in " ".join(out.split())

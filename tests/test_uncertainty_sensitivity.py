@@ -109,10 +109,45 @@ def test_sensitivity_command_table_json_and_plot(run_cli, tmp_path):
     code, out, err = run_cli("sensitivity", SMALL, "--samples", "64", "--top", "3",
                              "--plot", str(tmp_path / "t.html"))
     assert code == 0, err
-    assert "total ST" in out and "Read:" in out
+    assert "total effect [95%]" in out and "How to read this." in out
+    assert "actors." not in out  # inputs by name, never by path
+    assert "the forecast's uncertainty comes mostly from" in " ".join(out.split())
     assert "<title>" in (tmp_path / "t.html").read_text()
     code, out, _ = run_cli("sensitivity", SMALL, "--samples", "64", "--format", "json")
     doc = json.loads(out)
     assert doc["base_samples"] == 64 and doc["sobol"] and doc["swings"]
+    assert all(r["label"] and not r["label"].startswith("actors.") for r in doc["sobol"])
     code, _, err = run_cli("sensitivity", SMALL, "--model", "nope")
     assert code == 2 and "unknown model" in err
+
+
+def test_sensitivity_words_on_iraq():
+    """Names instead of paths; negative estimates read ~0 with their interval; two sentences."""
+    import pandas as pd
+
+    from realpolitik import load_scenario
+    from realpolitik.presentation.sensitivity_words import drivers_words, input_label, share
+
+    sc = load_scenario("iraq-2024")
+    assert input_label("actors.pmf.positions.us_presence", sc, "alignment") == \
+        "position of Popular Mobilization Forces (PMF) on U.S. military presence in Iraq"
+    assert input_label("actors.pmf.positions.us_presence", sc, "us_presence") == \
+        "position of Popular Mobilization Forces (PMF)"
+    assert input_label("actors.us_gov.capability", sc) == \
+        "capability of U.S. government (Biden administration)"
+    assert input_label("issues.us_presence.status_quo", sc, "us_presence") == "status quo"
+    assert input_label("actor pmf", sc) == "all inputs of Popular Mobilization Forces (PMF)"
+    assert share(-0.02, 0.03) == "~0 (-5 to 1%)"
+    assert share(0.45, 0.08) == "45% (37-53%)"
+    frame = pd.DataFrame([
+        {"issue": "us_presence", "input": "actors.pmf.positions.us_presence", "ST": 0.6,
+         "S1": 0.5},
+        {"issue": "us_presence", "input": "actors.us_gov.capability", "ST": 0.3, "S1": 0.2},
+    ])
+    text = drivers_words(frame, sc, "us_presence")
+    assert text == ("On U.S. military presence in Iraq, the forecast's uncertainty comes mostly "
+                    "from the position of Popular Mobilization Forces (PMF) (60%) and the "
+                    "capability of U.S. government (Biden administration) (30%). Alone, the "
+                    "position of Popular Mobilization Forces (PMF) accounts for about 50% of it; "
+                    "about 30% comes from inputs acting together (moving the forecast only in "
+                    "combination).")

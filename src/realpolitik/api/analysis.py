@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from realpolitik.progress import Progress
 from realpolitik.scenario.arrays import PositionKind
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
@@ -60,10 +61,13 @@ class Power:
 
 def sensitivity(scenario: Scenario | str | Path, model: str = "median", samples: int = 512,
                 seed: int = 0, *, positions: PositionKind = "stated",
-                by: GroupBy = "input") -> Sensitivity:
-    """Sobol indices (``samples`` base samples, grouped ``by`` input or actor) and swings."""
+                by: GroupBy = "input", progress: Progress | None = None) -> Sensitivity:
+    """Sobol indices (``samples`` base samples, grouped ``by`` input or actor) and swings.
+
+    ``progress(stage, done, total)`` follows the model runs of the Sobol design.
+    """
     sc = load_scenario(scenario)
-    res = sobol(sc, model, samples, seed, positions=positions, by=by)
+    res = sobol(sc, model, samples, seed, positions=positions, by=by, progress=progress)
     sw = swings(sc, model, positions=positions, seed=seed)
     return Sensitivity(sc, res, sw)
 

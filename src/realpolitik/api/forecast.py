@@ -66,6 +66,12 @@ class ForecastResult:
         values = np.asarray(self.outcome.forecast)[0]
         return {iid: float(v) for iid, v in zip(self.scenario.issue_ids, values, strict=True)}
 
+    def warnings(self) -> list[str]:
+        """Sentences about degenerate inputs (all capabilities or saliences 0, one position, ...)."""
+        from realpolitik.scenario.degenerate import degenerate_inputs
+
+        return degenerate_inputs(self.scenario, private=self.positions == "private")
+
     def to_json(self) -> dict[str, Any]:
         """The documented JSON form of ``forecast --format json``, with its ``distribution``.
 

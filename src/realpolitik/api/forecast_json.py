@@ -57,5 +57,6 @@ def forecast_json(result: Any) -> dict[str, Any]:
         "rounds": None if rounds is None else int(rounds[0]),
         "issues": issues,
         "actors": actors,
+        "warnings": result.warnings(),
         **extra,
     }

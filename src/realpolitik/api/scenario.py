@@ -5,6 +5,7 @@ may do with a scenario is one list.
 """
 
 from realpolitik.scenario.arrays import PositionKind
+from realpolitik.scenario.degenerate import degenerate_inputs
 from realpolitik.scenario.edits import Edit, apply_edits, dump_yaml, scenario_from_data
 from realpolitik.scenario.ktab_csv import load_ktab_csv, read_ktab_csv
 from realpolitik.scenario.loader import (
@@ -16,7 +17,7 @@ from realpolitik.scenario.loader import (
 )
 from realpolitik.scenario.schema import Issue, Scenario
 from realpolitik.scenario.values import UncertainValue
-from realpolitik.scenario.yamlio import parse_document, read_text
+from realpolitik.scenario.yamlio import decode, parse_document, read_text
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -28,6 +29,8 @@ __all__ = [
     "apply_edits",
     "builtin_names",
     "builtin_path",
+    "decode",
+    "degenerate_inputs",
     "dump_yaml",
     "load_ktab_csv",
     "load_scenario",

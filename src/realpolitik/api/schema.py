@@ -62,5 +62,8 @@ def forecast_schema() -> dict[str, Any]:
                        "description": "Rounds until positions settled (iterative models)."},
             "issues": {"type": "array", "items": issue, "minItems": 1},
             "actors": {"type": "array", "items": actor, "minItems": 2},
+            "warnings": {"type": "array", "items": {"type": "string"},
+                         "description": "Degenerate inputs: all capabilities or saliences 0, "
+                                       "every actor at one position, an issue nobody cares about."},
         },
     }

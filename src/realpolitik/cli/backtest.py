@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from realpolitik.cli.app import app
-from realpolitik.cli.options import SeedOpt, err, out
+from realpolitik.cli.options import QuietOpt, SeedOpt, err, out
 
 
 class MissingStatusQuo(StrEnum):
@@ -38,6 +38,7 @@ def backtest(
     seed: SeedOpt = 0,
     bootstrap: Annotated[int, typer.Option(
         min=0, help="Bootstrap resamples for the 95% interval of each MAE (0: none).")] = 2000,
+    quiet: QuietOpt = False,
 ) -> None:
     """Score every collective model on past decisions with known outcomes.
 
@@ -48,12 +49,14 @@ def backtest(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from realpolitik.api.backtest import load_dataset, run_backtest
+    from realpolitik.presentation.progress import show_progress
     from realpolitik.presentation.tables import print_backtest
 
     data = load_dataset(dataset)
     names = [m.strip() for m in models.split(",") if m.strip()]
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
+                  console=err, transient=True,
+                  disable=not show_progress(err, quiet=quiet)) as bar:
         task = bar.add_task("backtest", total=None)
         result = run_backtest(
             data,

@@ -12,6 +12,7 @@ import typer
 from realpolitik.cli.app import app
 from realpolitik.cli.options import (
     DEFAULT_SCENARIO,
+    QuietOpt,
     SeedOpt,
     console_for,
     emit,
@@ -85,6 +86,7 @@ def deal(
         "--format", "-f", help="table or json.")] = DealFormat.table,
     out_file: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the output to this file.")] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Negotiate the scenario's deal: likely packages, P(no deal), Nash and Kalai points."""
     from rich.progress import Progress
@@ -99,7 +101,9 @@ def deal(
                                f"{plot}")
     sc = load_scenario(scenario)
     strategies = parse_strategies(strategy or [], deal_parties(sc)) if strategy else None
-    with Progress(console=err, transient=True) as bar:
+    from realpolitik.presentation.progress import show_progress
+
+    with Progress(console=err, transient=True, disable=not show_progress(err, quiet=quiet)) as bar:
         task = bar.add_task("negotiating", total=samples)
         result = negotiate(
             sc, samples=samples, seed=seed, strategies=strategies, deadline=deadline,

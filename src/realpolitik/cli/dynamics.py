@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +11,7 @@ import typer
 from realpolitik.cli.app import app
 from realpolitik.cli.options import (
     DEFAULT_SCENARIO,
+    QuietOpt,
     SeedOpt,
     err,
     model_option,
@@ -37,12 +39,10 @@ def simulate(
     seed: SeedOpt = 0,
     model: Annotated[str, model_option("Bargaining model for --option forecast.")] = "",
     level: Annotated[float, typer.Option(min=0.5, max=0.99, help="Width of the bands.")] = 0.90,
-    out_dir: Annotated[Path, typer.Option(
-        "--out-dir", help="Where to write dynamics.png, dynamics.html, trajectories.csv and "
-        "summary.csv (created if missing).")] = Path("out"),
-    files: Annotated[bool, typer.Option(
-        "--files/--no-files", help="Write the plots and CSV tables (--no-files: print only).")
-    ] = True,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out-dir", help="Write dynamics.png, dynamics.html, trajectories.csv and summary.csv "
+        "to this folder (created if missing); without it nothing is written.")] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Simulate attacks, influence and state capacity over time under each policy option."""
     from realpolitik.api.dynamics import band_warnings, plan_simulation
@@ -54,7 +54,7 @@ def simulate(
         if path is not None:
             out.print(f"forecast option: the {path.model} forecast of {path.issue} is "
                       f"{path.issue_forecast:.1f}; {path.variable} moves to {path.target:.1f}")
-    results, interrupted = _run_options(plan, samples, seed)
+    results, interrupted = _run_options(plan, samples, seed, quiet)
     if interrupted:
         err.print(f"interrupted: {len(results)} of {len(plan.options)} options finished; "
                   "showing those")
@@ -68,22 +68,24 @@ def simulate(
     for tr in results:
         print_option(tr, plan.dynamics, out, level)
     print_comparison(results, plan.dynamics, out, level)
-    if files:
+    if out_dir is not None:
         _write_files(plan, results, out_dir, samples=samples, seed=seed, level=level)
     if interrupted:
         raise typer.Exit(130)
 
 
-def _run_options(plan: SimulationPlan, samples: int,
-                 seed: int) -> tuple[list[Trajectories], bool]:
+def _run_options(plan: SimulationPlan, samples: int, seed: int,
+                 quiet: bool = False) -> tuple[list[Trajectories], bool]:
     """Simulate the plan's options one by one with a bar each; Ctrl+C keeps those finished."""
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     from realpolitik.api.dynamics import iter_options
+    from realpolitik.presentation.progress import show_progress
 
     results: list[Trajectories] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
-                  console=err, transient=True) as bar:
+                  console=err, transient=True,
+                  disable=not show_progress(err, quiet=quiet)) as bar:
         tasks: dict[str, TaskID] = {}
 
         def tick(option: str, done: int, total: int) -> None:
@@ -135,9 +137,10 @@ def calibrate(
     observed_only: Annotated[bool, typer.Option(
         "--observed-only", help="Fit only the weeks backed by reports (to 19 Feb 2024); the "
         "later weeks become an out-of-sample check.")] = False,
-    out_dir: Annotated[Path, typer.Option(
-        "--out-dir", help="Where to write calibration.png (created if missing).")
-    ] = Path("out"),
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out-dir", help="Write calibration.png to this folder (created if missing); without "
+        "it nothing is written.")] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Fit the attack process to the 2023-2024 attacks on U.S. forces; check it by simulation."""
     from realpolitik.api.dynamics import calibrate as fit_attacks
@@ -152,18 +155,25 @@ def calibrate(
     )
 
     load_scenario(scenario)  # a broken scenario file is a user error (exit 2), before the fit
-    cal = fit_attacks(include_assumed=not observed_only)
+    from realpolitik.presentation.progress import show_progress
+
+    with err.status("fitting the attack process", spinner="dots") if show_progress(
+            err, quiet=quiet) else nullcontext():
+        cal = fit_attacks(include_assumed=not observed_only)
     out.print(fit_lines(cal))
     if not cal.fit.converged:
         err.print(f"[yellow]warning:[/yellow] {cal.fit.message}")
     out.print(calibration_table(cal))
     out.print(rates_line(cal))
-    res = check(cal, samples=samples, seed=seed)
+    with err.status(f"checking the fit with {samples:,} simulations", spinner="dots") if \
+            show_progress(err, quiet=quiet) else nullcontext():
+        res = check(cal, samples=samples, seed=seed)
     for line in coverage_lines(res, samples):
         out.print(line)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    png = plot_check(res, out_dir / "calibration.png")
-    err.print(f"wrote {png}")
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        png = plot_check(res, out_dir / "calibration.png")
+        err.print(f"wrote {png}")
     _compare_with_scenario(scenario, cal)
 
 

@@ -22,6 +22,7 @@ from realpolitik.cli.options import (
     ModelOpt,
     OutOpt,
     PrivateOpt,
+    QuietOpt,
     ScenarioArg,
     SeedOpt,
     console_for,
@@ -55,6 +56,7 @@ def forecast(
     device: Annotated[str | None, typer.Option(help="Device of the torch backend: cpu or cuda.")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Threads for the Monte Carlo chunks.")] = 1,
     plot: Annotated[Path | None, typer.Option(help="With --samples: plot the distribution to a .png or .html file.")] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Forecast where the bargaining settles on each issue of a scenario."""
     _check_samples(samples)
@@ -69,7 +71,9 @@ def forecast(
                                + ", ".join(models_with_trace()))
     result = run_forecast(scenario, spec.name, seed=seed, positions=positions(private),
                           trace=trace, samples=samples, backend=backend, device=device,
-                          workers=workers, progress=ProgressBar() if samples is not None else None)
+                          workers=workers, progress=ProgressBar(quiet=quiet) if samples is not None else None)
+    for text in result.warnings():
+        err.print(f"warning: {text}", markup=False)
     if result.sampled is not None:
         after_forecast(result.sampled, plot)
     if output is Format.json:

@@ -25,6 +25,10 @@ __all__ = ["DEFAULT_SCENARIO"]
 out = Console(highlight=False, soft_wrap=False, width=120)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
+#: ``--quiet``: no progress bars (they are drawn only on a terminal anyway).
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Draw no progress bar on stderr "
+                                        "(none is drawn when stderr is not a terminal).")]
+
 
 class Format(StrEnum):
     """Output formats of tabular commands."""

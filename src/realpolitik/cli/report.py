@@ -15,7 +15,13 @@ from typing import Annotated
 import typer
 
 from realpolitik.cli.app import app
-from realpolitik.cli.options import DEFAULT_SCENARIO, ScenarioArg, SeedOpt, model_option
+from realpolitik.cli.options import (
+    DEFAULT_SCENARIO,
+    QuietOpt,
+    ScenarioArg,
+    SeedOpt,
+    model_option,
+)
 from realpolitik.errors import RealpolitikError
 
 #: Monte Carlo samples of a report unless told otherwise (small: a report takes seconds).
@@ -53,16 +59,18 @@ def report(
     sobol: Annotated[int, typer.Option(
         min=0, max=65_536, help="Base samples of Sobol indices by actor in the drivers "
         "section (0: swings only; costs N x (actors + 2) model runs).")] = 0,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write an HTML report: inputs and sources, forecasts with bands, options, deal, timeline."""
     if fmt is ReportFormat.pdf:
         raise RealpolitikError(PDF_HELP)
     write_report(scenario, out_file, samples=samples, seed=seed, models=model or None,
-                 private=private, sobol=sobol)
+                 private=private, sobol=sobol, quiet=quiet)
 
 
 def write_report(scenario: str, out_file: Path, *, samples: int = DEFAULT_SAMPLES, seed: int = 0,
-                 models: list[str] | None = None, private: bool = False, sobol: int = 0) -> Path:
+                 models: list[str] | None = None, private: bool = False, sobol: int = 0,
+                 quiet: bool = False) -> Path:
     """Analyse ``scenario`` and write the report to ``out_file`` (with a progress bar)."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -70,6 +78,7 @@ def write_report(scenario: str, out_file: Path, *, samples: int = DEFAULT_SAMPLE
     from realpolitik.api.report import Control, analyse
     from realpolitik.api.scenario import load_scenario
     from realpolitik.presentation.html import render
+    from realpolitik.presentation.progress import show_progress
 
     sc = load_scenario(scenario)
     if out_file.suffix.lower() == ".pdf":
@@ -80,7 +89,8 @@ def write_report(scenario: str, out_file: Path, *, samples: int = DEFAULT_SAMPLE
          *(["--sobol", str(sobol)] if sobol else [])])
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+                  console=console, transient=True,
+                  disable=not show_progress(console, quiet=quiet)) as bar:
         task = bar.add_task("analysing", total=1.0)
 
         def tick(stage: str, fraction: float) -> None:

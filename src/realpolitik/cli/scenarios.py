@@ -19,6 +19,7 @@ from realpolitik.api.scenario import (
     DEFAULT_SCENARIO,
     Scenario,
     builtin_names,
+    degenerate_inputs,
     load_scenario,
     parse_scenario,
     read_ktab_csv,
@@ -46,6 +47,8 @@ def validate(
             continue
         out.print(f"{name}: OK ({sc.id}: {len(sc.actors)} actors, {len(sc.issues)} issues, "
                   f"{len(sc.relations)} relations)")
+        for text in degenerate_inputs(sc):
+            err.print(f"warning: {name}: {text}", markup=False)
     if failed:
         raise typer.Exit(2)
 
@@ -91,7 +94,10 @@ def import_csv(
     as_of: Annotated[str | None, typer.Option(help="The scenario's as_of date (YYYY-MM-DD; default today).")] = None,
 ) -> None:
     """Convert a KTAB-style CSV scenario into a realpolitik scenario YAML (validated)."""
-    data = read_ktab_csv(file, status_quo=status_quo)
+    notes: list[str] = []
+    data = read_ktab_csv(file, status_quo=status_quo, notes=notes)
+    for note in notes:
+        err.print(f"note: {note}", markup=False)
     try:
         data["as_of"] = dt.date.fromisoformat(as_of).isoformat() if as_of else dt.date.today().isoformat()
     except ValueError:

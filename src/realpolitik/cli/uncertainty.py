@@ -18,6 +18,7 @@ from realpolitik.cli.options import (
     OutOpt,
     PlotOpt,
     PrivateOpt,
+    QuietOpt,
     ScenarioArg,
     SeedOpt,
     TopOpt,
@@ -46,6 +47,16 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return frame.to_dict("records")
 
 
+def _warn(sc: Any, private: bool) -> list[str]:
+    """Print the scenario's degenerate inputs as warnings on stderr; return them for the JSON."""
+    from realpolitik.api.scenario import degenerate_inputs
+
+    warnings = degenerate_inputs(sc, private=private)
+    for text in warnings:
+        err.print(f"warning: {text}", markup=False)
+    return warnings
+
+
 @app.command()
 def sensitivity(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
@@ -59,14 +70,19 @@ def sensitivity(
     output: FormatOpt = Format.table,
     out_file: OutOpt = None,
     plot: PlotOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Which uncertain inputs drive each issue's forecast (Sobol indices, one-at-a-time swings)."""
     from realpolitik.api.analysis import sensitivity as run_sensitivity
     from realpolitik.presentation.analysis import print_sensitivity
+    from realpolitik.presentation.progress import ProgressBar
+    from realpolitik.presentation.sensitivity_words import input_label
 
-    sens = run_sensitivity(scenario, model, samples, seed, positions=positions(private),
-                           by=by.value)
+    with ProgressBar(err, quiet=quiet) as bar:
+        sens = run_sensitivity(scenario, model, samples, seed, positions=positions(private),
+                               by=by.value, progress=bar)
     sc, res, sw = sens.scenario, sens.sobol, sens.swings
+    warnings = _warn(sc, private)
     if plot is not None:
         from realpolitik.presentation.uncertainty_plots import tornado_plot
 
@@ -74,7 +90,9 @@ def sensitivity(
     if output is Format.json:
         doc = {"scenario": sc.id, "model": res.model, "seed": seed,
                "base_samples": res.base_samples, "evaluations": res.evaluations,
-               "by": by.value, "notes": res.notes, "sobol": _records(res.frame),
+               "by": by.value, "notes": res.notes, "warnings": warnings,
+               "sobol": [{**r, "label": input_label(r["input"], sc, r["issue"])}
+                         for r in _records(res.frame)],
                "swings": _records(sw)}
         emit(dumps(doc), out_file)
         return
@@ -103,13 +121,14 @@ def power(
     from realpolitik.presentation.analysis import print_power
 
     pw = run_power(scenario, model, draws=draws, seed=seed, positions=positions(private))
+    warnings = _warn(pw.scenario, private)
     if plot is not None:
         from realpolitik.presentation.uncertainty_plots import power_plot
 
         err.print(f"wrote {power_plot(pw.indices, pw.scenario, plot)}")
     if output is Format.json:
-        emit(dumps({"scenario": pw.scenario.id, "model": model, "power": _records(pw.table)}),
-             out_file)
+        emit(dumps({"scenario": pw.scenario.id, "model": model, "warnings": warnings,
+                    "power": _records(pw.table)}), out_file)
         return
     if output is Format.csv:
         emit(pw.table.to_csv(index=False, float_format="%.6g"), out_file)
@@ -123,7 +142,7 @@ def best_move(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     actor: Annotated[str, typer.Option("--actor", "-a", help="The actor whose goal is sought (an actor id).")] = "",
     target_band: Annotated[str | None, typer.Option(help="Name of the outcome band to reach (default: the band of the actor's position).")] = None,
-    issue: Annotated[str | None, typer.Option(help="The issue (needed when several issues have bands).")] = None,
+    issue: Annotated[str | None, typer.Option(help="The issue (default: the band's issue, else the main (first) issue).")] = None,
     model: ModelOpt = "median",
     samples: Annotated[int, samples_option(
         "Aim for the median of N Monte Carlo samples (0: point forecast).", min=0)] = 0,
@@ -133,7 +152,20 @@ def best_move(
     output: FormatOpt = Format.table,
     out_file: OutOpt = None,
 ) -> None:
-    """The smallest change of another actor (position, salience, capability lent) that brings the forecast into a target band."""
+    """The smallest change of another actor that brings the forecast into a target band.
+
+    Each lever is one change, from nothing (0%) to full strength (100%):
+
+    position: another actor moves its position toward yours.
+
+    salience: another actor cares more (if it stands on your side of the forecast) or less.
+
+    lend: another actor lends you part of its capability (it loses what you gain).
+
+    own salience: you care more about the issue.
+
+    Without --issue or --target-band the main (first) issue is used, and the output says so.
+    """
     from realpolitik.api.analysis import best_move as run_best_move
     from realpolitik.api.scenario import load_scenario
     from realpolitik.presentation.analysis import print_best_move
@@ -141,16 +173,15 @@ def best_move(
     if not actor:
         raise RealpolitikError("name the actor with --actor (see `realpolitik show` for ids)")
     sc = load_scenario(scenario)
-    if actor in sc.actor_ids and issue is None and target_band is None and len(sc.issues) > 1:
-        raise RealpolitikError("name the issue (--issue) or a target band (--target-band); "
-                               f"issues are: {', '.join(sc.issue_ids)}")
+    warnings = _warn(sc, private)
     res = run_best_move(sc, actor, model, issue=issue, target_band=target_band,
                         positions=positions(private), seed=seed, samples=samples)
     if output is Format.json:
         doc = {"scenario": sc.id, "model": model, "actor": res.actor, "issue": res.issue,
                "target_band": res.target, "target_range": list(res.target_range),
                "actor_position": res.actor_position, "baseline": res.baseline,
-               "samples": res.samples, "notes": res.notes, "levers": _records(res.frame)}
+               "samples": res.samples, "notes": res.notes, "warnings": warnings,
+               "levers": _records(res.frame)}
         emit(dumps(doc), out_file)
         return
     if output is Format.csv:

@@ -54,7 +54,7 @@ class Conflict(RealpolitikError):
 def check_name(name: str, field: str = "name") -> str:
     """``name`` if it is a safe file name for a scenario; a :class:`ScenarioError` otherwise."""
     stem = name[:-5] if name.endswith(".yaml") else name
-    if not SAFE_NAME.match(stem) or ".." in stem:
+    if not SAFE_NAME.fullmatch(stem) or ".." in stem:
         raise ScenarioError([Problem("<request>", None, field,
                                      "must be 1-64 letters, digits, '_', '.' or '-', starting with "
                                      "a letter or digit (no '/' and no '..')", name, True)])
@@ -91,7 +91,7 @@ class ScenarioStore:
 
     # -- reading -------------------------------------------------------------------------
     def _user_path(self, name: str) -> Path | None:
-        if self.folder is None or not SAFE_NAME.match(name) or ".." in name:
+        if self.folder is None or not SAFE_NAME.fullmatch(name) or ".." in name:
             return None
         for suffix in _SUFFIXES:
             path = self.folder / f"{name}{suffix}"
@@ -158,7 +158,7 @@ class ScenarioStore:
         out = [self._entry(f"builtin:{n}") for n in builtin_names()]
         if self.folder is not None and self.folder.is_dir():
             names = sorted({p.stem for p in self.folder.iterdir()
-                            if p.suffix in _SUFFIXES and SAFE_NAME.match(p.stem)})
+                            if p.suffix in _SUFFIXES and SAFE_NAME.fullmatch(p.stem)})
             out += [self._entry(f"user:{n}") for n in names]
         out += [self._entry(f"upload:{n}") for n in sorted(self._uploads)]
         return out

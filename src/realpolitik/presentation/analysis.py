@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from realpolitik.uncertainty.sensitivity import describe
+from realpolitik.presentation.sensitivity_words import LEGEND, drivers_words, input_label, share
 
 if TYPE_CHECKING:
     from realpolitik.api.analysis import BestMove, Power, Sensitivity
@@ -19,28 +19,26 @@ if TYPE_CHECKING:
 
 def print_sensitivity(sens: Sensitivity, console: Console, *, seed: int, top: int,
                       by_input: bool) -> None:
-    """Per issue the top drivers (Sobol ST and S1 with intervals, swings), then how to read them."""
+    """Per issue the top drivers by name, two sentences on what drives it, then a legend.
+
+    Each driver has its total effect and its effect alone (with 95% intervals) and its swing.
+    """
     sc, res, sw = sens.scenario, sens.sobol, sens.swings
-    console.print(f"[bold]{sc.title}[/bold]: Sobol sensitivity of the {res.model} forecast "
-                  f"({res.base_samples} base samples, {res.evaluations:,} model runs, seed {seed})")
+    console.print(f"[bold]{sc.title}[/bold]: what drives the {res.model} forecast "
+                  f"(Sobol sensitivity, {res.base_samples} base samples, {res.evaluations:,} "
+                  f"model runs, seed {seed})")
     for issue in sc.issues:
         t = Table(title=f"{issue.name}: top {top} drivers", title_justify="left")
-        for col in ("input", "total ST [95% CI]", "first-order S1 [95% CI]", "swing 5%-95%"):
+        for col in ("input", "total effect [95%]", "alone [95%]", "swing 5%-95%"):
             t.add_column(col, overflow="fold")
         swing = sw[sw["issue"] == issue.id].set_index("input")["swing"] if len(sw) else {}
         for r in res.top(issue.id, top).to_dict("records"):
             sv = swing.get(r["input"]) if by_input else None
-            t.add_row(r["input"], f"{r['ST']:.2f} ± {r['ST_conf']:.2f}",
-                      f"{r['S1']:.2f} ± {r['S1_conf']:.2f}",
-                      "-" if sv is None else f"{sv:.1f}")
+            t.add_row(input_label(r["input"], sc, issue.id), share(r["ST"], r["ST_conf"]),
+                      share(r["S1"], r["S1_conf"]), "-" if sv is None else f"{sv:.1f}")
         console.print(t)
-        console.print(describe(res, issue.id))
-    console.print("Read: ST is the share of the forecast's variance that an input takes part "
-                  "in (alone or with others); S1 the share it explains alone. Inputs with ST "
-                  "near 0 could be fixed without narrowing the forecast; intervals that "
-                  "include 0 mean the effect is not distinguishable from noise at this N. "
-                  "The swing is the forecast's change when that input alone goes from its "
-                  "5% to its 95% quantile.")
+        console.print(drivers_words(res.frame, sc, issue.id), markup=False)
+    console.print(LEGEND, markup=False)
 
 
 def print_power(pw: Power, console: Console) -> None:
@@ -105,20 +103,43 @@ def print_best_move(res: BestMove, console: Console, *, title: str, model: str, 
                   f"{r['forecast_at']:.1f}" if r["reaches"] else "-",
                   f"{r['forecast_full']:.1f}")
     console.print(t)
+    console.print("Levers: " + "; ".join(f"{k}: {v}" for k, v in LEVER_KINDS.items()) + ".",
+                  markup=False)
     for note in res.notes:
-        console.print(f"note: {note}")
-    console.print(_best_move_words(res, what))
+        console.print(f"note: {note}", markup=False)
+    for line in _best_move_words(res, what, top):
+        console.print(line, markup=False)
 
 
-def _best_move_words(res: BestMove, what: str) -> str:
-    reached = res.reached
-    if len(reached):
-        best = reached.iloc[0]
-        return (f"In words: the smallest single change that brings the {what} into "
-                f"'{res.target}' is: {best['description']}; the {what} then becomes "
-                f"{best['forecast_at']:.1f}. {len(reached)} of {len(res.frame)} "
-                "levers can do it alone.")
-    best = res.frame.sort_values("gain_full", ascending=False).iloc[0]
-    return (f"In words: no single lever brings the {what} into '{res.target}'. "
-            f"The strongest, {best['description']}, moves it to "
-            f"{best['forecast_full']:.1f}; combine levers or aim for a nearer band.")
+#: What each kind of lever means, for the help and the legend under the table.
+LEVER_KINDS = {
+    "position": "another actor moves its position toward yours",
+    "salience": "another actor cares more (if it stands on your side of the forecast) or less "
+                "(if not)",
+    "lend": "another actor lends you part of its capability (it loses what you gain)",
+    "own salience": "you care more about the issue",
+}
+
+
+def lever_sentence(r: dict[str, Any], target: str, what: str) -> str:
+    """One sentence about one lever (a row of ``BestMove.frame``)."""
+    clause = r["description"]
+    if r["reaches"]:
+        return (f"If {clause}, the {what} becomes {r['forecast_at']:.1f}, inside '{target}'.")
+    return f"Even if {clause}, the {what} becomes {r['forecast_full']:.1f}, outside '{target}'."
+
+
+def _best_move_words(res: BestMove, what: str, top: int) -> list[str]:
+    """A sentence per listed lever, then the conclusion."""
+    rows = res.frame.head(top).to_dict("records")
+    lines = [f"- {lever_sentence(r, res.target, what)}" for r in rows]
+    n = len(res.reached)
+    if n:
+        end = (f"{n} of {len(res.frame)} levers can bring the {what} into '{res.target}' alone; "
+               "the first needs the smallest change.")
+    else:
+        end = (f"No single lever brings the {what} into '{res.target}': combine levers or aim "
+               "for a nearer band.")
+    return ["In words:", *lines, end]
+
+

@@ -7,7 +7,9 @@ Library code only reports ``(stage, done, total)``; the command line passes a
         forecast(scenario, samples=100_000, progress=bar)
 
 The bar appears at the first report of an unfinished run (a run done in one step draws
-nothing) and disappears when the run finishes or the ``with`` block ends.
+nothing) and disappears when the run finishes or the ``with`` block ends. Bars are drawn only
+on a terminal and never with ``quiet`` (:func:`show_progress`, the one rule every command uses),
+so that piped or logged output holds no bar.
 """
 
 from __future__ import annotations
@@ -15,15 +17,32 @@ from __future__ import annotations
 from typing import Any
 
 
-class ProgressBar:
-    """``bar(stage, done, total)`` draws a transient rich bar: stage, bar, done/total, time left."""
+def show_progress(console: Any = None, *, quiet: bool = False) -> bool:
+    """Whether to draw progress: not ``quiet`` and standard error (or ``console``) a terminal."""
+    if quiet:
+        return False
+    if console is None:
+        from rich.console import Console
 
-    def __init__(self, console: Any = None) -> None:
+        console = Console(stderr=True)
+    return bool(console.is_terminal)
+
+
+class ProgressBar:
+    """``bar(stage, done, total)`` draws a transient rich bar: stage, bar, done/total, time left.
+
+    With ``quiet`` (or when standard error is not a terminal) it draws nothing.
+    """
+
+    def __init__(self, console: Any = None, *, quiet: bool = False) -> None:
         self._console = console
         self._bar: Any = None
         self._task: Any = None
+        self._on = show_progress(console, quiet=quiet)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self._on:
+            return
         if self._bar is None:
             if done >= total:
                 return

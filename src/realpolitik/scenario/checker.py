@@ -23,7 +23,10 @@ def number(x: Any) -> float | None:
     """``x`` as a finite float if it is an int or a float (not a bool), else None."""
     if isinstance(x, bool) or not isinstance(x, int | float):
         return None
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:  # an integer of hundreds of digits: the schema reports it
+        return None
     return x if math.isfinite(x) else None
 
 

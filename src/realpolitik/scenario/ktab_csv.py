@@ -4,6 +4,11 @@ The format (KTAB's ``examples/smp/doc/*.csv``): line 1 holds the scenario name, 
 the number of actors and the number of dimensions; line 2 the column headers; then one actor a
 line: short name, description, influence (capability), then per dimension a position and a
 salience, both on 0-100. Lines may end with a trailing comma.
+
+Encodings: UTF-8 (with or without a byte-order mark) and UTF-16/UTF-32 with a byte-order mark,
+as for scenario files. A file that is not UTF-8 is read as Windows-1252 (what spreadsheet programs
+on Windows write; every other byte as Latin-1), and the import says so: the scenario's description
+records it and ``notes`` receives a sentence, so that the analyst checks the names.
 """
 
 from __future__ import annotations
@@ -15,6 +20,29 @@ from pathlib import Path
 from typing import Any
 
 from realpolitik.errors import Problem, ScenarioError
+from realpolitik.scenario.yamlio import MAX_BYTES, decode
+
+
+def _read_csv_text(path: str | Path, notes: list[str]) -> str:
+    """The text of a CSV file; a file that is not UTF-8 is read as Windows-1252, with a note."""
+    file = str(path)
+    try:
+        p = Path(path)
+        if p.stat().st_size > MAX_BYTES:
+            raise ScenarioError([Problem(file, None, "", f"file is larger than {MAX_BYTES:,} bytes")])
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(file, None, "", f"cannot read the file: {exc.strerror}")]) from None
+    try:
+        return decode(data, file)
+    except ScenarioError:
+        if b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise
+    # the five bytes Windows-1252 leaves undefined come back as escapes: read them as Latin-1
+    text = re.sub("[\udc80-\udcff]", lambda m: chr(ord(m.group()) - 0xDC00),
+                  data.decode("cp1252", errors="surrogateescape"))
+    notes.append(f"{Path(file).name} is not UTF-8: read as Windows-1252 (check accented names)")
+    return text
 
 
 def _number(text: str, file: str, line: int, field: str) -> float:
@@ -27,18 +55,23 @@ def _number(text: str, file: str, line: int, field: str) -> float:
     return value
 
 
-def read_ktab_csv(path: str | Path, *, status_quo: float | None = None) -> dict[str, Any]:
+def read_ktab_csv(path: str | Path, *, status_quo: float | None = None,
+                  notes: list[str] | None = None) -> dict[str, Any]:
     """Read a KTAB CSV scenario into scenario data (a dict ready for YAML and validation).
 
     KTAB files have no status quo; unless ``status_quo`` is given, each dimension's status quo
     is the capability x salience weighted mean of the initial positions (noted in the file).
+    ``notes``, when given, receives what the reader had to assume (an encoding, say).
     """
     file = str(path)
+    said: list[str] = []
+    text = _read_csv_text(path, said)
+    if notes is not None:
+        notes.extend(said)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ScenarioError([Problem(file, None, "", f"cannot read the file: {exc.strerror}")]) from None
-    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:
+        raise ScenarioError([Problem(file, None, "", f"cannot read the CSV: {exc}")]) from None
     rows = [r[:-1] if r and r[-1] == "" else r for r in rows]
     if len(rows) < 4:
         raise ScenarioError([Problem(file, None, "", "a KTAB CSV needs a title line, a header "
@@ -96,7 +129,7 @@ def read_ktab_csv(path: str | Path, *, status_quo: float | None = None) -> dict[
         "id": ident,
         "title": name,
         "as_of": "2000-01-01",
-        "description": description or f"Imported from {Path(file).name}",
+        "description": " ".join([description or f"Imported from {Path(file).name}.", *said]),
         "sources": [{"id": "csv", "citation": f"KTAB CSV scenario {Path(file).name}"}],
         "issues": issues,
         "actors": actors,

@@ -23,7 +23,10 @@ from realpolitik.scenario.sections.correlations import Correlation
 from realpolitik.scenario.sections.deal import DealSection
 from realpolitik.scenario.sections.dynamics import Dynamics
 from realpolitik.scenario.values import (
+    ID_PATTERN,
     MAX_ABS_VALUE,
+    MAX_ID_LENGTH,
+    MAX_NAME_LENGTH,
     Distribution,
     FiniteFloat,
     Frozen,
@@ -52,7 +55,7 @@ __all__ = [
 class Source(Frozen):
     """A cited source of the scenario's inputs."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
     citation: str = Field(min_length=1)
     date: dt.date | None = Field(default=None, description="Publication date.")
     url: str | None = None
@@ -62,13 +65,13 @@ class Anchor(Frozen):
     """A labelled point of an issue's scale, in words."""
 
     value: FiniteFloat
-    label: str = Field(min_length=1)
+    label: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
 
 
 class OutcomeBand(Frozen):
     """A named range of an issue's scale, for outcome probabilities (e.g. full withdrawal)."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     low: FiniteFloat
     high: FiniteFloat
 
@@ -82,8 +85,8 @@ class OutcomeBand(Frozen):
 class Issue(Frozen):
     """A dimension of the bargaining space: a scale with labelled anchors and a status quo."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
-    name: str = Field(min_length=1)
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     description: str | None = None
     scale: tuple[FiniteFloat, FiniteFloat] = Field(description="[min, max] of the issue's scale.")
     anchors: list[Anchor] = Field(default_factory=list)
@@ -107,8 +110,8 @@ ActorKind = Literal["state", "government", "party", "armed group", "organisation
 class Actor(Frozen):
     """A participant: capability, and per issue a position, a salience and maybe a private position."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
-    name: str = Field(min_length=1)
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     kind: ActorKind
     description: str | None = None
     capability: Value = Field(description="Relative power to influence the outcome (>= 0).")
@@ -137,11 +140,11 @@ class TimelineEvent(Frozen):
 
     date: dt.date
     series: str = Field(
-        pattern=r"^[A-Za-z0-9_.\-]+$",
+        pattern=ID_PATTERN, max_length=MAX_ID_LENGTH,
         description="What the event belongs to, e.g. `us_troops_iraq` or `withdrawal_demand`.",
     )
     value: FiniteFloat | None = Field(default=None, description="A number, where the event has one.")
-    label: str = Field(min_length=1)
+    label: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     source: SourceRef
 
     @field_validator("value")
@@ -153,8 +156,8 @@ class TimelineEvent(Frozen):
 class Scenario(Frozen):
     """A whole scenario: metadata, sources, issues, actors and relations."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
-    title: str = Field(min_length=1)
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+    title: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     as_of: dt.date = Field(description="The date the inputs describe; no later fact may be used.")
     description: str | None = None
     sources: list[Source] = Field(default_factory=list)

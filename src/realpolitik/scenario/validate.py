@@ -117,12 +117,14 @@ def _check_sources(checker: Checker) -> None:
 
 
 def _date(x: Any) -> dt.date | None:
-    """A date, or an ISO date string read as one (None otherwise)."""
+    """A date (a YAML date, the day of a YAML timestamp, or an ISO date string); None otherwise."""
     if isinstance(x, str):
         try:
             return dt.date.fromisoformat(x)
         except ValueError:
             return None
+    if isinstance(x, dt.datetime):
+        return x.date()
     return x if isinstance(x, dt.date) else None
 
 
@@ -132,8 +134,8 @@ def _check_dates(checker: Checker) -> None:
     if as_of is None:
         return
     for i, event in items(checker.data, "timeline"):
-        date = event.get("date")
-        if isinstance(date, dt.date) and date > as_of:
+        date = _date(event.get("date"))
+        if date is not None and date > as_of:
             checker.add(("timeline", i, "date"),
                         f"is after the scenario's as_of date {as_of.isoformat()}",
                         date.isoformat())

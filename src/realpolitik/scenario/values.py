@@ -15,6 +15,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 #: Largest magnitude accepted for any number in a scenario.  Values beyond it (1e308, say)
 #: would overflow to infinity in the weighted sums of the models.
 MAX_ABS_VALUE = 1e9
+#: Longest id (of an actor, issue, source, series, ...): ids are keys and file names.
+MAX_ID_LENGTH = 64
+#: Longest name, title or label (they appear in tables and charts).
+MAX_NAME_LENGTH = 200
+#: Longest free text (a description, a note, a citation, a URL).
+MAX_TEXT_LENGTH = 4000
+#: An id: letters, digits, ``_ . -`` and nothing else (pydantic matches patterns on the whole
+#: string with its Rust engine: ``$`` is the end of the text, a trailing newline is refused).
+ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 
 
 def finite(value: float) -> float:
@@ -29,7 +38,8 @@ def finite(value: float) -> float:
 class Frozen(BaseModel):
     """Base of all scenario models: immutable, unknown fields rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              str_max_length=MAX_TEXT_LENGTH)
 
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=True)]
@@ -115,6 +125,8 @@ def _coerce_number(v: object) -> object:
     if isinstance(v, bool):
         raise ValueError("must be a number, not a boolean")
     if isinstance(v, int | float):
+        if isinstance(v, int) and abs(v) > MAX_ABS_VALUE:  # also ints too large for a float
+            raise ValueError(f"must lie within ±{MAX_ABS_VALUE:g} (larger values overflow the models)")
         return {"value": v}
     if not isinstance(v, dict) and not isinstance(v, UncertainValue):
         raise ValueError(

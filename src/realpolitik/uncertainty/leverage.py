@@ -13,6 +13,8 @@ change ``t`` in [0, 1] of one other actor's inputs:
 - ``lend``: actor k lends A the fraction t of its capability (k loses what A gains);
 - ``own salience``: A's own salience on the issue rises toward 1 by the fraction t.
 
+Without an issue or a band, the search is on the scenario's main (first) issue, and a note says so.
+
 Every lever is evaluated on a grid of t (all levers and grid points in one batched model call per
 lever) and, where the forecast (or, with Monte Carlo samples, its median) enters the target band,
 refined by bisection to the smallest t that does. The target is a named outcome band of the
@@ -117,30 +119,39 @@ def _apply(inp: BargainingInput, lever: Lever, t: np.ndarray, i_a: int, j: int,
     return replace(inp, position=pos, salience=sal, capability=cap)
 
 
+def _share(t: float) -> str:
+    return "all the way" if t >= 1 else f"{t:.0%} of the way"
+
+
 def _lever_text(lever: Lever, actor: str, t: float, base: BargainingInput, i_a: int, j: int,
-                ids: list[str], forecast: float) -> tuple[str, float, str]:
-    """(description, size of the change in natural units, unit) of a lever at strength t."""
+                ids: list[str], forecast: float, names: dict[str, str],
+                ) -> tuple[str, float, str, float, float]:
+    """(clause, size of the change, unit, value before, value after) of a lever at strength t.
+
+    The clause reads as the condition of a sentence: "the PMF moves its position from 8 to 20".
+    """
     k = ids.index(lever.via)
+    who, whom = names[lever.via], actor
     if lever.kind == "position":
         x, xa = float(base.position[0, k, j]), float(base.position[0, i_a, j])
         new = x + t * (xa - x)
-        return (f"{lever.via} moves its position from {x:.1f} to {new:.1f} (toward {actor})",
-                abs(new - x), "scale points")
+        return (f"{who} moves its position from {x:.1f} to {new:.1f} ({_share(t)} to {whom}'s "
+                f"{xa:.1f})", abs(new - x), "scale points", x, new)
     if lever.kind == "salience":
         s = float(base.salience[0, k, j])
         x, xa = float(base.position[0, k, j]), float(base.position[0, i_a, j])
         toward = 1.0 if abs(x - xa) < abs(forecast - xa) else 0.0
         new = s + t * (toward - s)
         verb = "raises" if toward > s else "lowers"
-        return (f"{lever.via} {verb} its salience from {s:.2f} to {new:.2f}", abs(new - s),
-                "salience")
+        return (f"{who} {verb} its salience from {s:.2f} to {new:.2f}", abs(new - s),
+                "salience", s, new)
     if lever.kind == "lend":
         c = float(base.capability[0, k])
-        return (f"{lever.via} lends {actor} {t * c:.1f} capability ({t:.0%} of its own)",
-                t * c, "capability")
+        return (f"{who} lends {whom} {t * c:.1f} of its {c:.1f} capability ({t:.0%})",
+                t * c, "capability", c, c - t * c)
     s = float(base.salience[0, i_a, j])
-    return (f"{actor} raises its salience from {s:.2f} to {s + t * (1 - s):.2f}",
-            t * (1 - s), "salience")
+    return (f"{whom} raises its own salience from {s:.2f} to {s + t * (1 - s):.2f}",
+            t * (1 - s), "salience", s, s + t * (1 - s))
 
 
 def best_move(
@@ -156,7 +167,8 @@ def best_move(
     ids = scenario.actor_ids
     if actor not in ids:
         raise RealpolitikError(f"unknown actor {actor!r}; actors are: {', '.join(ids)}")
-    iss, band = _target(scenario, actor, issue, target_band, positions)
+    iss, band, chosen = _target(scenario, actor, issue, target_band, positions)
+    names = {a.id: a.name for a in scenario.actors}
     j = scenario.issue_ids.index(iss.id)
     i_a = ids.index(actor)
     point = to_input(scenario, positions=positions)
@@ -200,19 +212,19 @@ def best_move(
         else:
             t_min, f_min = float("nan"), float("nan")
         reaches = not np.isnan(t_min)
-        text, size, unit = _lever_text(lever, actor, t_min if reaches else 1.0, point, i_a, j,
-                                       ids, baseline)
+        text, size, unit, before, after = _lever_text(lever, actor, t_min if reaches else 1.0,
+                                                      point, i_a, j, ids, baseline, names)
         rows.append({
             "lever": lever.kind, "via": lever.via, "issue": iss.id, "reaches": reaches,
             "strength": t_min, "change": size if reaches else float("nan"), "unit": unit,
             "forecast_at": f_min, "forecast_full": float(f[-1]),
             "gain_full": abs(baseline - xa) - abs(float(f[-1]) - xa),
-            "description": text,
+            "before": before, "after": after, "description": text,
         })
     frame = pd.DataFrame(rows)
     frame = frame.sort_values(["reaches", "strength", "gain_full"], ascending=[False, True, False],
                               na_position="last").reset_index(drop=True)
-    notes = []
+    notes = [] if chosen is None else [chosen]
     if lo <= baseline <= hi:
         notes.append(f"the forecast ({baseline:.1f}) already lies in '{band.name}'")
     if samples:
@@ -229,13 +241,14 @@ def _tile(inp: BargainingInput, times: int) -> BargainingInput:
 
 
 def _target(scenario: Scenario, actor: str, issue: str | None, band_name: str | None,
-            positions: PositionKind) -> tuple[Any, Any]:
-    """The issue and band to aim for; clear errors when they cannot be found."""
+            positions: PositionKind) -> tuple[Any, Any, str | None]:
+    """The issue and band to aim for, and a note when the main issue was chosen; clear errors."""
     issues = [scenario.issue(issue)] if issue else list(scenario.issues)
+    chosen = None
     if issue is None and band_name is None and len(issues) > 1:
-        raise RealpolitikError("name the issue or a target band; "
-                               f"issues are: {', '.join(scenario.issue_ids)}",
-                               options=("issue", "target_band"))
+        issues = issues[:1]
+        chosen = (f"no issue named: the main (first) issue, {issues[0].name} ({issues[0].id}), "
+                  "is used; the others are " + ", ".join(scenario.issue_ids[1:]))
     if band_name is not None:
         hits = [(i, b) for i in issues for b in i.bands if b.name.lower() == band_name.lower()]
         if not hits:
@@ -245,7 +258,7 @@ def _target(scenario: Scenario, actor: str, issue: str | None, band_name: str | 
         if len(hits) > 1:
             raise RealpolitikError(f"band {band_name!r} exists on several issues; name the issue",
                                    options=("issue",))
-        return hits[0]
+        return (*hits[0], None)
     iss = issues[0]
     if not iss.bands:
         raise RealpolitikError(f"issue {iss.id!r} has no outcome bands to aim for; add `bands` "
@@ -254,6 +267,6 @@ def _target(scenario: Scenario, actor: str, issue: str | None, band_name: str | 
     xa = float(inp.position[0, scenario.actor_ids.index(actor), scenario.issue_ids.index(iss.id)])
     for b in iss.bands:
         if b.low <= xa <= b.high:
-            return iss, b
+            return iss, b, chosen
     raise RealpolitikError(f"{actor}'s position ({xa:g}) lies in no band of {iss.id}; "
                            "name a target band", options=("target_band",))

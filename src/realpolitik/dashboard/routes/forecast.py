@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException
 from realpolitik.api import band_of
 from realpolitik.api.models import resolve_models
 from realpolitik.api.report import point_forecast
+from realpolitik.api.scenario import degenerate_inputs
 from realpolitik.dashboard.bodies import ForecastIn
 from realpolitik.dashboard.deps import StoreDep
 from realpolitik.errors import ModelError
@@ -37,4 +38,5 @@ def forecast(body: ForecastIn, store: StoreDep) -> dict[str, Any]:
         mf = point_forecast(sc, name, body.seed, body.positions)
         out.append({"model": mf.model, "title": mf.title, "point": dict(mf.point),
                     "band": {i.id: band_of(i, mf.point[i.id]) for i in sc.issues}})
-    return {"scenario": sc.id, "issues": sc.issue_ids, "models": out}
+    return {"scenario": sc.id, "issues": sc.issue_ids, "models": out,
+            "warnings": degenerate_inputs(sc, private=body.positions == "private")}

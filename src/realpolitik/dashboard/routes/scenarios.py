@@ -10,11 +10,10 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 
-from realpolitik.api.scenario import Scenario, UncertainValue, parse_scenario
+from realpolitik.api.scenario import Scenario, UncertainValue, decode, parse_scenario
 from realpolitik.dashboard.bodies import REF_PATTERN, SaveIn
 from realpolitik.dashboard.deps import SettingsDep, StoreDep
 from realpolitik.dashboard.store import Conflict
-from realpolitik.errors import Problem, ScenarioError
 
 router = APIRouter()
 
@@ -96,11 +95,7 @@ async def upload(
     content = await file.read(limit + 1)
     if len(content) > limit:
         raise HTTPException(413, f"{label} is larger than the limit of {limit:,} bytes")
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(label, None, "", f"is not UTF-8 text (byte {exc.start})")]
-                            ) from None
+    text = decode(content, label)
     sc = await run_in_threadpool(parse_scenario, text, label)  # keep the event loop free
     ref = store.add(name or sc.id, text, overwrite=overwrite)
     return {"ref": ref, "id": sc.id, "title": sc.title}
@@ -115,6 +110,7 @@ def save(body: SaveIn, store: StoreDep) -> dict[str, Any]:
     if store.folder is None:
         raise Conflict("the dashboard was started without --scenario-dir: there is no "
                        "folder to save scenarios to")
+    store.scenario(body.scenario, body.edit_list())  # the source valid by its own file's rules
     text = store.edited_text(body.scenario, body.edit_list())
-    parse_scenario(text, body.name)
+    parse_scenario(text, f"{body.name}.yaml")  # and valid as the YAML file it is saved as
     return {"ref": store.add(body.name, text, overwrite=body.overwrite)}

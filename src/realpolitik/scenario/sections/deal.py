@@ -40,7 +40,16 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 from realpolitik.errors import ModelError
 from realpolitik.models.registry import get_model
 from realpolitik.scenario.checker import Checker, point
-from realpolitik.scenario.values import FiniteFloat, Frozen, SourceRef, Value, finite
+from realpolitik.scenario.values import (
+    ID_PATTERN,
+    MAX_ID_LENGTH,
+    MAX_NAME_LENGTH,
+    FiniteFloat,
+    Frozen,
+    SourceRef,
+    Value,
+    finite,
+)
 from realpolitik.scenario.yamlio import PathKey
 
 #: Largest outcome space (product of the issues' numbers of values) a deal may have.
@@ -50,7 +59,6 @@ WEIGHT_SUM_TOLERANCE = 0.01
 #: Largest number of grid points of a continuous issue.
 MAX_GRID = 101
 
-_ID = r"^[A-Za-z0-9_.\-]+$"
 
 
 def _string_keys(v: object) -> object:
@@ -84,8 +92,8 @@ def as_number(key: object) -> float | None:
 class DealIssue(Frozen):
     """An issue of the deal: either discrete ``values`` (labels) or a continuous ``range``."""
 
-    id: str = Field(pattern=_ID)
-    name: str = Field(min_length=1)
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     description: str | None = None
     values: list[str] | None = Field(
         default=None, description="Discrete issue: its values (labels), in a meaningful order."

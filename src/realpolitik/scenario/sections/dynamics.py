@@ -41,10 +41,18 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from realpolitik.scenario.checker import Checker, items, number
-from realpolitik.scenario.values import FiniteFloat, Frozen, SourceRef, Value, finite
+from realpolitik.scenario.values import (
+    ID_PATTERN,
+    MAX_ID_LENGTH,
+    MAX_NAME_LENGTH,
+    FiniteFloat,
+    Frozen,
+    SourceRef,
+    Value,
+    finite,
+)
 from realpolitik.scenario.yamlio import PathKey
 
-_ID = r"^[A-Za-z0-9_.\-]+$"
 #: The pseudo-variable of threshold events that counts attacks per month.
 ATTACKS = "attacks"
 #: Largest magnitude of a link's strength (points of target per point of source).
@@ -57,8 +65,8 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 class StateVariable(Frozen):
     """A quantity that evolves over time, on a bounded scale (0-100 unless said otherwise)."""
 
-    id: str = Field(pattern=_ID)
-    name: str = Field(min_length=1)
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     meaning: str = Field(min_length=1, description="What the low and the high end of the scale mean.")
     unit: str = Field(default="0-100 scale")
     scale: tuple[FiniteFloat, FiniteFloat] = (0.0, 100.0)
@@ -142,8 +150,8 @@ class Intervention(Frozen):
 class PolicyOption(Frozen):
     """A policy option: a named set of interventions (none = the status quo)."""
 
-    id: str = Field(pattern=_ID)
-    name: str = Field(min_length=1)
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     description: str | None = None
     interventions: list[Intervention] = Field(default_factory=list)
     source: SourceRef | None = None
@@ -152,7 +160,7 @@ class PolicyOption(Frozen):
 class ThresholdEvent(Frozen):
     """An event whose probability is reported, e.g. "Iran's influence above 70 by 2026-12"."""
 
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
     name: str | None = None
     variable: str = Field(description=f"A state variable id, or `{ATTACKS}` (attacks per month).")
     direction: Literal["above", "below"]
@@ -166,7 +174,7 @@ class ThresholdEvent(Frozen):
     def _month(cls, v: Any) -> Any:
         if isinstance(v, dt.date):
             return f"{v.year:04d}-{v.month:02d}"
-        if isinstance(v, str) and not _MONTH.match(v):
+        if isinstance(v, str) and not _MONTH.fullmatch(v):
             raise ValueError(f"must be a month written YYYY-MM, got {v!r}")
         return v
 
@@ -465,7 +473,7 @@ class _Section:
         """The month ``by`` (YYYY-MM) is a real month between the start and the horizon."""
         if isinstance(by, dt.date):
             by = f"{by.year:04d}-{by.month:02d}"
-        if not (isinstance(by, str) and _MONTH.match(by)):
+        if not (isinstance(by, str) and _MONTH.fullmatch(by)):
             return
         year, month = int(by[:4]), int(by[5:])
         months = (year - start.year) * 12 + (month - start.month)
