@@ -132,21 +132,22 @@ def test_lever_descriptions_and_sizes(half):
     rows = best_move(half, "a", "compromise").frame.set_index(["lever", "via"])
     sal = rows.loc[("salience", "b")]
     assert sal["unit"] == "salience"
-    assert sal["description"].startswith("b lowers its salience from 0.50 to 0.21")
+    assert sal["description"].startswith("B lowers its salience from 0.50 to 0.21")
     assert sal["change"] == pytest.approx(0.5 * 4 / 7, abs=1e-3)
     lend = rows.loc[("lend", "b")]
     assert lend["unit"] == "capability"
-    assert lend["description"] == "b lends a 0.5 capability (25% of its own)"
+    assert lend["description"] == "B lends a 0.5 of its 2.0 capability (25%)"
     assert lend["change"] == pytest.approx(0.5, abs=2e-3)
     own = rows.loc[("own salience", "a")]
     assert own["unit"] == "salience"
-    assert own["description"].startswith("a raises its salience from 0.50 to 0.94")
+    assert own["description"].startswith("a raises its own salience from 0.50 to 0.94")
     assert own["change"] == pytest.approx(0.5 * 8 / 9, abs=1e-3)
     pos = rows.loc[("position", "c")]
     assert pos["unit"] == "scale points"
-    assert pos["description"] == "c moves its position from 30.0 to 70.0 (toward a)"
+    assert pos["description"] == ("C moves its position from 30.0 to 70.0 "
+                                  "(67% of the way to a's 90.0)")
     # a lever that never reaches is described at full strength
-    assert rows.loc[("salience", "c"), "description"] == "c lowers its salience from 0.50 to 0.00"
+    assert rows.loc[("salience", "c"), "description"] == "C lowers its salience from 0.50 to 0.00"
 
 
 def test_band_names_are_case_insensitive_and_may_name_the_issue(three):
@@ -165,12 +166,14 @@ def test_samples_add_a_note(three):
     assert len(res.frame) == 2 * 3 + 1
 
 
-def test_several_issues_need_an_issue_or_a_band():
-    """With two issues and neither an issue nor a band, the error lists the issues."""
+def test_several_issues_use_the_main_issue_and_say_so():
+    """With two issues and neither an issue nor a band, the main (first) issue is used, and a
+    note says which and names the others."""
     sc = load_scenario(DATA / "uncertainty" / "small.yaml")
-    with pytest.raises(RealpolitikError, match="name the issue or a target band; issues are: "
-                                               "presence, alignment"):
-        best_move(sc, "a")
+    res = best_move(sc, "a", "compromise")
+    assert res.issue == "presence"
+    assert res.notes[0].startswith("no issue named: the main (first) issue")
+    assert res.notes[0].endswith("the others are alignment")
     # a band name alone picks its issue
     res = best_move(sc, "a", "compromise", target_band="west")
     assert res.issue == "alignment" and res.target == "west"
