@@ -91,7 +91,7 @@ class _Walker:
         if self.count > MAX_NODES:
             raise _TooBig(node)
         if len(path) > MAX_DEPTH:
-            raise _TooDeep(node)
+            raise _TooDeep(node.start_mark.line + 1)
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
@@ -131,20 +131,27 @@ class _TooBig(Exception):
 
 
 class _TooDeep(Exception):
-    def __init__(self, node: Any):
-        self.node = node
+    def __init__(self, line: int | None):
+        self.line = line
 
 
 def _check_depth(text: str) -> None:
     """Raise :class:`_TooDeep` before composing (the composers recurse) if nesting is too deep."""
     depth = 0
-    for event in yaml.parse(text, Loader=_COMPOSER):  # the event parser keeps its own stack
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _TooDeep(event)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=_COMPOSER):  # the event parser keeps its own stack
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _TooDeep(event.start_mark.line + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # newer libyaml scanners stop deep flow collections themselves, ahead of the events
+        if "nesting depth" not in str(exc.problem or ""):
+            raise
+        mark = exc.problem_mark or exc.context_mark
+        raise _TooDeep(mark.line + 1 if mark else None) from None
 
 
 class _Cycle(Exception):
@@ -324,7 +331,7 @@ def parse_document(text: str, file: str, *, strict_json: bool | None = None) -> 
 
 
 def _too_deep(file: str, exc: _TooDeep) -> ScenarioError:
-    return ScenarioError([Problem(file, exc.node.start_mark.line + 1, "",
+    return ScenarioError([Problem(file, exc.line, "",
                                   f"values are nested more than {MAX_DEPTH} levels deep")])
 
 
