@@ -102,9 +102,6 @@ class Control:
         return report
 
 
-
-
-
 # ------------------------------------------------------------------------------------------
 # forecasts
 @dataclass(frozen=True)
