@@ -16,6 +16,8 @@ from realpolitik.scenario.loader import (
     parse_scenario,
 )
 from realpolitik.scenario.schema import Issue, Scenario
+from realpolitik.scenario.sourcing import unsourced_inputs
+from realpolitik.scenario.template import template_text
 from realpolitik.scenario.values import UncertainValue
 from realpolitik.scenario.yamlio import decode, parse_document, read_text
 
@@ -39,4 +41,6 @@ __all__ = [
     "read_ktab_csv",
     "read_text",
     "scenario_from_data",
+    "template_text",
+    "unsourced_inputs",
 ]
