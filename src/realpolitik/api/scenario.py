@@ -19,6 +19,8 @@ from realpolitik.scenario.schema import Issue, Scenario
 from realpolitik.scenario.sourcing import unsourced_inputs
 from realpolitik.scenario.template import template_text
 from realpolitik.scenario.values import UncertainValue
+from realpolitik.scenario.workbook.read import read_workbook
+from realpolitik.scenario.workbook.write import workbook_bytes
 from realpolitik.scenario.yamlio import decode, parse_document, read_text
 
 __all__ = [
@@ -40,7 +42,9 @@ __all__ = [
     "parse_scenario",
     "read_ktab_csv",
     "read_text",
+    "read_workbook",
     "scenario_from_data",
     "template_text",
     "unsourced_inputs",
+    "workbook_bytes",
 ]

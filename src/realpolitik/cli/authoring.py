@@ -12,9 +12,16 @@ from typing import Annotated
 
 import typer
 
-from realpolitik.api.scenario import parse_scenario, template_text
+from realpolitik.api.scenario import (
+    dump_yaml,
+    load_scenario,
+    parse_scenario,
+    read_workbook,
+    template_text,
+    workbook_bytes,
+)
 from realpolitik.cli.app import app
-from realpolitik.cli.options import out
+from realpolitik.cli.options import ScenarioArg, out
 from realpolitik.errors import RealpolitikError
 
 
@@ -47,3 +54,33 @@ def new(
     target.write_text(text, encoding="utf-8")
     out.print(f"wrote {target}: 2 actors, 1 issue, placeholder values; edit it, then "
               f"`realpolitik validate {target}` lists what is still unsourced")
+
+
+@app.command("export-xlsx")
+def export_xlsx(
+    scenario: ScenarioArg,
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Workbook to write (default: the scenario's id with .xlsx).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Write a scenario as an .xlsx workbook: one sheet per part, every input with its source."""
+    sc = load_scenario(scenario)
+    target = out_file or Path(f"{sc.id}.xlsx")
+    _refuse_overwrite(target, force)
+    target.write_bytes(workbook_bytes(sc))
+    out.print(f"wrote {target} ({len(sc.actors)} actors, {len(sc.issues)} issues)")
+
+
+@app.command("import-xlsx")
+def import_xlsx(
+    file: Annotated[Path, typer.Argument(help="An .xlsx workbook (as export-xlsx writes it).")],
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="YAML file to write (default: FILE with .yaml).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Read a scenario workbook into a validated scenario YAML; problems name sheet and cell."""
+    if not file.is_file():
+        raise RealpolitikError(f"{file}: no such file")
+    sc, data = read_workbook(file.read_bytes(), str(file))
+    target = out_file or file.with_suffix(".yaml")
+    _refuse_overwrite(target, force)
+    target.write_text(dump_yaml(data), encoding="utf-8")
+    out.print(f"wrote {target} ({sc.id}: {len(sc.actors)} actors, {len(sc.issues)} issues)")
