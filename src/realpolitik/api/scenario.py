@@ -16,12 +16,29 @@ from realpolitik.scenario.loader import (
     parse_scenario,
 )
 from realpolitik.scenario.schema import Issue, Scenario
-from realpolitik.scenario.sourcing import unsourced_inputs
+from realpolitik.scenario.sourcing import core_inputs, unsourced_inputs
 from realpolitik.scenario.template import template_text
 from realpolitik.scenario.values import UncertainValue
 from realpolitik.scenario.workbook.read import read_workbook
 from realpolitik.scenario.workbook.write import workbook_bytes
 from realpolitik.scenario.yamlio import decode, parse_document, read_text
+from realpolitik.uncertainty.panel import panel_moments
+
+
+def panel_inputs(scenario: Scenario) -> list[tuple[str, UncertainValue, float]]:
+    """(path, value, disagreement share) of every input estimated by an expert panel.
+
+    The share is the part of the pooled variance due to the experts' differing estimates
+    (between-expert variance over total, :func:`realpolitik.uncertainty.panel.panel_moments`).
+    """
+    out = []
+    for path, v in core_inputs(scenario):
+        if v.experts:
+            _, within, between = panel_moments(v)
+            total = within + between
+            out.append((path, v, between / total if total > 0 else 0.0))
+    return out
+
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -38,6 +55,7 @@ __all__ = [
     "dump_yaml",
     "load_ktab_csv",
     "load_scenario",
+    "panel_inputs",
     "parse_document",
     "parse_scenario",
     "read_ktab_csv",

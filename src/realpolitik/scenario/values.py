@@ -120,6 +120,12 @@ class ExpertEstimate(Frozen):
         return self
 
 
+    @property
+    def point(self) -> float:
+        """The expert's value as a float."""
+        return float(self.value)
+
+
 class UncertainValue(Frozen):
     """A point value with an optional distribution, its source and the analyst's rationale.
 
