@@ -128,3 +128,15 @@ def test_sensitivity_splits_disagreement_from_own_uncertainty(minimal_path):
     dis = rows.loc["actors.a.positions.presence [expert disagreement]", "ST"]
     own = rows.loc["actors.a.positions.presence [experts' own uncertainty]", "ST"]
     assert dis > own > 0
+
+
+def test_panels_only_on_core_inputs():
+    """A panel inside an optional section (not read there) is an error naming its field."""
+    from realpolitik.api.scenario import builtin_path, dump_yaml, read_text
+
+    doc = yaml.safe_load(read_text(builtin_path("iraq-2024")))
+    weights = doc["deal"]["utilities"]["us_gov"]["weights"]
+    weights["troops"] = {"value": 0.25, "experts": [{"value": 0.25, "source": {"id": "fa2024"}}]}
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(dump_yaml(doc), "x.yaml")
+    assert "expert panels are read for the core inputs" in str(info.value)
