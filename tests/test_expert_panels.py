@@ -140,3 +140,21 @@ def test_panels_only_on_core_inputs():
     with pytest.raises(ScenarioError) as info:
         parse_scenario(dump_yaml(doc), "x.yaml")
     assert "expert panels are read for the core inputs" in str(info.value)
+
+
+def test_a_panel_cannot_be_correlated(minimal_path):
+    """A correlation naming a pooled input is refused with a message, not silently misapplied."""
+    from realpolitik.errors import RealpolitikError
+    from realpolitik.scenario.sections.correlations import Correlation
+    from realpolitik.uncertainty.sampling import sample_inputs
+
+    doc = _with_panel(minimal_path, PANEL)
+    doc["correlations"] = [{"between": ["actors.a.positions.presence", "actors.a.capability"],
+                            "rank_correlation": 0.5}]
+    with pytest.raises(RealpolitikError, match="is estimated by an expert panel"):
+        parse_scenario(yaml.safe_dump(doc))
+    sc = parse_scenario(yaml.safe_dump(_with_panel(minimal_path, PANEL)))
+    # built in Python, past the file's checks: sampling refuses it too
+    sc = sc.model_copy(update={"correlations": [Correlation(**doc["correlations"][0])]})
+    with pytest.raises(RealpolitikError, match="estimated by an expert panel"):
+        sample_inputs(sc, 10, seed=0)

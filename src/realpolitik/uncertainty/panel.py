@@ -20,8 +20,8 @@ Sampling stays batched and seeded: a sample's uniform ``u`` of the input's own s
 cumulative weights ``W_{k-1} <= u < W_k``, and ``(u - W_{k-1}) / w_k``, again uniform, draws
 from that expert's distribution through its quantile function. Conditional on ``k`` the rescaled
 number is uniform, so the draws follow the mixture exactly; the map is monotone within each
-expert, not across experts, which is why a pooled input is not rank-correlated by the
-scenario's ``correlations`` in the usual sense (sampling says so where both meet).
+expert, not across experts, so a pooled input cannot take part in the scenario's
+``correlations`` (sampling refuses it with a clear message).
 """
 
 from __future__ import annotations

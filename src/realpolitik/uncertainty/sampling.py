@@ -80,6 +80,11 @@ def active_correlations(scenario: Scenario, slots: list[Slot]) -> list[tuple[str
         for p in (a, b):
             if p not in every:
                 raise RealpolitikError(f"correlations[{k}]: unknown input {p!r}")
+            if every[p].value.experts:
+                raise RealpolitikError(
+                    f"correlations[{k}]: input {p!r} is estimated by an expert panel; a pooled "
+                    "input cannot be rank-correlated (its draws are not monotone in the "
+                    "copula's uniform): give it a distribution, or drop the correlation")
             if not every[p].uncertain:
                 raise RealpolitikError(
                     f"correlations[{k}]: input {p!r} has no distribution; only uncertain inputs "
