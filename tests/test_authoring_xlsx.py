@@ -210,3 +210,12 @@ def test_problems_are_all_listed():
     with pytest.raises(ScenarioError) as info:
         read_workbook(buf.getvalue(), "b.xlsx")
     assert len(info.value.problems) == 2
+
+
+def test_without_openpyxl_a_clear_error(run_cli, tmp_path, monkeypatch, minimal_path):
+    """Without openpyxl the commands say what to install (exit 2), never a traceback."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    code, _, err = run_cli("export-xlsx", str(minimal_path), "-o", str(tmp_path / "m.xlsx"))
+    assert code == 2 and "pip install 'realpolitik[xlsx]'" in err

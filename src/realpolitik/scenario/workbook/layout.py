@@ -10,7 +10,9 @@ round-trips whatever its structure (see :mod:`realpolitik.scenario.workbook.tree
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
+
+from realpolitik.errors import RealpolitikError
 
 Kind = Literal["id", "text", "number", "date", "kind"]
 
@@ -89,3 +91,12 @@ ABOUT_TEXT = (
     "rows: one row per node of the section (type map, list, number, text, bool, date or null), "
     "the pointer a JSON Pointer (RFC 6901) into the section.",
 )
+
+
+def openpyxl() -> Any:
+    """The openpyxl module (imported only when a workbook is read or written)."""
+    try:
+        import openpyxl as module
+    except ImportError:
+        raise RealpolitikError("workbooks need openpyxl: pip install 'realpolitik[xlsx]'") from None
+    return module

@@ -28,6 +28,7 @@ from realpolitik.scenario.workbook.layout import (
     TREE_COLUMNS,
     Kind,
     columns,
+    openpyxl,
 )
 from realpolitik.scenario.workbook.tree import TreeError, unflatten
 from realpolitik.scenario.yamlio import PathKey, format_path
@@ -361,8 +362,7 @@ def _input_key(data: dict[str, Any], path: str) -> PathKey | None:
 
 def _load(raw: bytes, file: str) -> Any:
     """The openpyxl workbook of ``raw``; a clear error when it is not one."""
-    from openpyxl import load_workbook
-
+    load_workbook = openpyxl().load_workbook
     if len(raw) > MAX_BYTES:
         raise ScenarioError([Problem(file, None, "", f"the file is larger than {MAX_BYTES:,} "
                                                      "bytes; a scenario workbook is far smaller")])

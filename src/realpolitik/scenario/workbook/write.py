@@ -16,6 +16,7 @@ from realpolitik.scenario.workbook.layout import (
     SHEETS,
     TREE_COLUMNS,
     columns,
+    openpyxl,
 )
 from realpolitik.scenario.workbook.tree import flatten
 
@@ -128,11 +129,11 @@ def _put(ws: Any, row: int, col: int, value: Any) -> None:
 
 def workbook_bytes(scenario: Scenario) -> bytes:
     """The scenario as an .xlsx workbook (bytes): the core sheets, then one per optional section."""
-    from openpyxl import Workbook
+    xl = openpyxl()
     from openpyxl.styles import Font
 
     _check_fields()
-    wb = Workbook()
+    wb = xl.Workbook()
     about = wb.active
     about.title = ABOUT
     for r, line in enumerate(ABOUT_TEXT, start=1):
