@@ -22,7 +22,6 @@ from realpolitik.scenario.values import UncertainValue
 from realpolitik.scenario.workbook.read import read_workbook
 from realpolitik.scenario.workbook.write import workbook_bytes
 from realpolitik.scenario.yamlio import decode, parse_document, read_text
-from realpolitik.uncertainty.panel import panel_moments
 
 
 def panel_inputs(scenario: Scenario) -> list[tuple[str, UncertainValue, float]]:
@@ -31,6 +30,8 @@ def panel_inputs(scenario: Scenario) -> list[tuple[str, UncertainValue, float]]:
     The share is the part of the pooled variance due to the experts' differing estimates
     (between-expert variance over total, :func:`realpolitik.uncertainty.panel.panel_moments`).
     """
+    from realpolitik.uncertainty.panel import panel_moments  # numerics only when panels are shown
+
     out = []
     for path, v in core_inputs(scenario):
         if v.experts:
