@@ -91,6 +91,14 @@ def calibration_for(model: str, choice: WeightChoice | None) -> Calibration | No
                        f"{method}'s errors on {sets} ({fitted.label}, {fitted.doc['date']})")
 
 
+def ensemble_past_mae(choice: WeightChoice) -> float | None:
+    """The ensemble's error on past decisions with these weights (stacked: out of fold)."""
+    method = choice.band_method
+    if method is None or choice.fitted is None:
+        return None
+    return choice.fitted.oof_mae(method)
+
+
 def skill_rows(choice: WeightChoice) -> list[dict[str, Any]]:
     """Per member: its weight in this forecast and its error on past decisions (0-100)."""
     members = [s.name for s in member_specs()]
@@ -111,6 +119,7 @@ def calibration_json(result: Any) -> dict[str, Any]:
         doc["weights"] = {
             "kind": choice.kind,
             "source": choice.note,
+            "ensemble_past_mae": ensemble_past_mae(choice),
             "members": {r["model"]: {"weight": round(r["weight"], 6), "past_mae": r["past_mae"]}
                         for r in skill_rows(choice)},
         }
