@@ -154,3 +154,30 @@ def calibrated_rows(result: Any) -> list[dict[str, Any]]:
             row[f"calibrated_{round(100 * lv)}"] = cal.band(value, lo, hi, lv)
         rows.append(row)
     return rows
+
+
+def past_record(result: Any) -> dict[str, Any]:
+    """A forecast's record on past decisions, for reports and the dashboard.
+
+    ``past_mae`` (0-100; the stacked ensemble's out of fold), ``weight`` (a member's weight in
+    the fitted ensemble; None for the ensemble itself or a model outside it), ``weights_source``
+    (the ensemble's weights note), ``calibrated`` (issue -> ``"80"``/``"90"`` -> [low, high]) and
+    ``calibrated_note``.
+    """
+    choice: WeightChoice | None = result.weight_choice
+    out: dict[str, Any] = {"past_mae": None, "weight": None, "weights_source": None,
+                           "calibrated": {}, "calibrated_note": CALIBRATED_NOTE}
+    if choice is not None:
+        out["past_mae"] = ensemble_past_mae(choice)
+        out["weights_source"] = choice.note
+    else:
+        fitted = _shipped()
+        members = tuple(s.name for s in member_specs())
+        if fitted is not None and fitted.members == members and result.model in members:
+            out["past_mae"] = fitted.oof_mae(result.model)
+            out["weight"] = fitted.weights.get(result.model)
+    for row in calibrated_rows(result):
+        out["calibrated"][row["issue"]] = {
+            k.removeprefix("calibrated_"): [float(v) for v in row[k]]
+            for k in row if k.startswith("calibrated_")}
+    return out

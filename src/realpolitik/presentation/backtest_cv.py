@@ -24,13 +24,14 @@ def print_crossval(result: CrossValResult, out: Console) -> None:
     for note in pool.notes:
         out.print(f"  {note}")
     scopes = [*pool.datasets, None] if len(pool.datasets) > 1 else [None]
+    only = pool.datasets[0] if len(pool.datasets) == 1 else "pooled"
     table = Table(title="Absolute error on a 0-100 scale (lower is better); the stacked "
                   "ensemble's is out of fold")
     table.add_column("method")
     table.add_column("kind")
     table.add_column("weight", justify="right")
     for scope in scopes:
-        table.add_column(f"{scope or 'pooled'} (n={result.n(scope)})", justify="right")
+        table.add_column(f"{scope or only} (n={result.n(scope)})", justify="right")
     for method in result.errors:
         weight = result.weights.get(method)
         table.add_row(method, result.kinds[method],
@@ -57,7 +58,7 @@ def print_crossval(result: CrossValResult, out: Console) -> None:
     cov.add_column("band")
     for scope in scopes:
         for lv in LEVELS:
-            cov.add_column(f"{scope or 'pooled'} {_pct(lv)}", justify="right")
+            cov.add_column(f"{scope or only} {_pct(lv)}", justify="right")
     for band in result.inside:
         cells = []
         for scope in scopes:
