@@ -200,3 +200,21 @@ def test_backtest_command_cross_validates_and_writes_weights(run_cli, two_sets: 
     assert {r["dataset"] for r in rows} == {"alpha", "beta"}
     code, _, err = run_cli("backtest", str(two_sets[0].path), "--write-weights", str(out_w))
     assert code == 2 and "--cv" in err
+
+
+def test_report_and_dashboard_see_each_models_record() -> None:
+    from realpolitik.api.report import point_forecast
+    from realpolitik.presentation.html import _calibrated_line, _past_cells
+
+    sc = rp.load_scenario("iraq-2024")
+    member = point_forecast(sc, "compromise")
+    fitted = load_weights()
+    assert member.past["past_mae"] == pytest.approx(fitted.oof_mae("compromise"))
+    assert member.past["weight"] == pytest.approx(fitted.weights["compromise"])
+    assert _past_cells(member) == [f"{fitted.weights['compromise']:.3f}",
+                                   f"{fitted.oof_mae('compromise'):.1f}"]
+    ens = point_forecast(sc, "ensemble")
+    assert ens.past["weight"] is None and "fitted on" in ens.past["weights_source"]
+    assert set(ens.past["calibrated"]) == set(sc.issue_ids)
+    line = _calibrated_line(sc, ens)
+    assert "Calibrated bands" in line and "assumption" in line and "80%" in line
