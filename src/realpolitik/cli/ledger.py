@@ -45,6 +45,10 @@ def record_command(
 
     spec = get_model(model or DEFAULT_MODEL)
     extra = {"weights": weights} if spec.name == "ensemble" else {}
+    if weights != "fitted" and not extra:
+        from realpolitik.errors import RealpolitikError
+
+        raise RealpolitikError(f"--weights applies to the ensemble, not to {spec.name!r}")
     with ProgressBar(quiet=quiet) as bar:
         result = run_forecast(scenario, spec.name, seed=seed, samples=samples,
                               progress=bar if samples is not None else None, **extra)
