@@ -40,6 +40,7 @@ from realpolitik.backtest.stacking import (
     paired_bootstrap,
 )
 from realpolitik.errors import RealpolitikError
+from realpolitik.scoring import absolute_errors
 from realpolitik.seeds import resolve_seed
 
 STACKED = "ensemble"
@@ -188,12 +189,12 @@ def crossval_pool(pool: Pool, *, folds: int = 10, seed: int = 0, n_boot: int = 2
     errors: dict[str, np.ndarray] = {}
     kinds: dict[str, str] = {}
     for j, name in enumerate(pool.members):
-        errors[name], kinds[name] = np.abs(F[:, j] - y), "member"
+        errors[name], kinds[name] = absolute_errors(F[:, j], y), "member"
     equal = F.mean(axis=1)
-    errors[EQUAL], kinds[EQUAL] = np.abs(equal - y), "equal weights"
-    errors[STACKED], kinds[STACKED] = np.abs(oof - y), "stacked (out of fold)"
+    errors[EQUAL], kinds[EQUAL] = absolute_errors(equal, y), "equal weights"
+    errors[STACKED], kinds[STACKED] = absolute_errors(oof, y), "stacked (out of fold)"
     for b in BASELINES:
-        errors[b], kinds[b] = np.abs(pool.baselines[b] - y), "baseline"
+        errors[b], kinds[b] = absolute_errors(pool.baselines[b], y), "baseline"
 
     best = min(pool.members, key=lambda m: float(errors[m].mean()))
     comparisons = {
