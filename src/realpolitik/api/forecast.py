@@ -27,7 +27,12 @@ from realpolitik.scenario.schema import Issue, Scenario
 from realpolitik.seeds import resolve_seed
 
 if TYPE_CHECKING:
+    from realpolitik.api.calibration import Calibration
+    from realpolitik.backtest.weights import WeightChoice
     from realpolitik.uncertainty.distribution import ForecastDistribution
+
+#: The model whose members are combined with weights.
+DEFAULT_ENSEMBLE = "ensemble"
 
 
 def nearest_anchor(issue: Issue, value: float) -> str | None:
@@ -50,6 +55,10 @@ class ForecastResult:
     params: dict[str, Any] = field(default_factory=dict)
     #: Monte Carlo forecasts of ``forecast(..., samples=N)`` (None for a point forecast).
     sampled: ForecastDistribution | None = None
+    #: The ensemble's weights and where they came from (None for other models).
+    weight_choice: WeightChoice | None = None
+    #: The calibrated band from past decisions (None where no record applies).
+    calibration: Calibration | None = None
 
     def distribution(self) -> ForecastDistribution:
         """The Monte Carlo distribution: ``.summary()``, ``.bands()``, ``.to_frame()``, ``.warnings()``."""
@@ -77,9 +86,11 @@ class ForecastResult:
 
         Its schema: ``realpolitik schema --output forecast``. Non-finite numbers follow the one JSON rule (:mod:`realpolitik.jsonsafe`): ``null``.
         """
+        from realpolitik.api.calibration import calibration_json
         from realpolitik.api.forecast_json import forecast_json
 
         doc = forecast_json(self)
+        doc.update(calibration_json(self))
         if self.sampled is not None:
             doc["distribution"] = self.sampled.to_json()
         return json_safe(doc)
@@ -87,9 +98,17 @@ class ForecastResult:
     def to_frame(self) -> pd.DataFrame:
         """One row per issue: status quo, forecast, its outcome band and nearest anchor.
 
-        With Monte Carlo samples the rows also hold the 5 %, median and 95 % of the forecasts.
+        With Monte Carlo samples the rows also hold the 5 %, median and 95 % of the forecasts
+        (the input-uncertainty band); with a calibrated band, its 80 % and 90 % ends.
         """
+        from realpolitik.api.calibration import calibrated_rows
+
         frame = pd.DataFrame(self.issue_rows())
+        for row_no, row in enumerate(calibrated_rows(self)):
+            for key, value in row.items():
+                if key.startswith("calibrated_"):
+                    frame.loc[row_no, f"{key}_low"] = value[0]
+                    frame.loc[row_no, f"{key}_high"] = value[1]
         if self.sampled is not None:
             summary = self.sampled.summary()
             for col in ("p05", "median", "p95"):
@@ -158,11 +177,26 @@ def forecast(
     and ``cancel`` stops between them): see :meth:`ForecastResult.distribution`.
     ``backend="torch"`` (with ``device``) runs the model on torch through the array API; results
     come back as numpy.
+    The ensemble takes ``weights="fitted"`` (default: the weights fitted on past decisions,
+    shipped with realpolitik; equal weights with a note when they do not fit its members),
+    ``"equal"``, a weights file or a mapping of member to weight. Every model whose past errors
+    are recorded gets a calibrated band (:mod:`realpolitik.api.calibration`).
     """
+    from realpolitik.api.calibration import calibration_for, weights_for
+
     if seed is not None:
         seed = resolve_seed(seed)  # a clear error for a negative or non-integer seed
     sc = load_scenario(scenario)
     spec = get_model(model)
+    choice = None
+    if spec.name == DEFAULT_ENSEMBLE:
+        choice = weights_for(params.pop("weights", "fitted"))
+        params["weights"] = choice.weights
+    elif "weights" in params:
+        from realpolitik.errors import RealpolitikError
+
+        raise RealpolitikError(f"weights apply to the ensemble only, not to {spec.name!r}",
+                               options=("weights",))
     inp = to_input(sc, positions=positions)
     outcome = run_model(spec, inp, seed=seed, backend=backend, device=device,
                         params=dict(params), trace=trace)
@@ -173,4 +207,5 @@ def forecast(
         sampled = simulate(sc, spec, samples, seed, positions=positions, chunk_size=chunk_size,
                            backend=backend, device=device, workers=workers, progress=progress,
                            cancel=cancel, params=dict(params))
-    return ForecastResult(sc, spec.name, seed, positions, inp, outcome, dict(params), sampled)
+    return ForecastResult(sc, spec.name, seed, positions, inp, outcome, dict(params), sampled,
+                          choice, calibration_for(spec.name, choice))

@@ -119,6 +119,9 @@ class ModelForecast:
     point: dict[str, float]
     distribution: ForecastDistribution | None = None
     seed: int | None = 0
+    #: The model's record on past decisions: error, ensemble weight, calibrated bands
+    #: (:func:`realpolitik.api.calibration.past_record`).
+    past: dict[str, Any] = field(default_factory=dict)
 
     @property
     def draws(self) -> np.ndarray | None:
@@ -202,8 +205,10 @@ def model_forecast(scenario: Scenario, model: str, *, samples: int = 0, seed: in
                           cancel=control.token)
     else:
         result = forecast(scenario, spec.name, seed=seed, positions=positions)
+    from realpolitik.api.calibration import past_record
+
     return ModelForecast(spec.name, spec.title, spec.reference, tuple(scenario.issue_ids),
-                         result.forecast, result.sampled, seed)
+                         result.forecast, result.sampled, seed, past_record(result))
 
 
 def point_forecast(scenario: Scenario, model: str, seed: int = 0,

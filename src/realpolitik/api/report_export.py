@@ -41,7 +41,7 @@ def model_json(sc: Scenario, mf: ModelForecast) -> dict[str, Any]:
     out: dict[str, Any] = {
         "model": mf.model, "title": mf.title, "reference": mf.reference, "samples": mf.samples,
         "point": {k: finite_or_none(v) for k, v in mf.point.items()},
-        "quantiles": {}, "bands": {}, "histogram": {},
+        "quantiles": {}, "bands": {}, "histogram": {}, "past": json_safe(mf.past),
     }
     for j, issue in enumerate(sc.issues):
         out["quantiles"][issue.id] = {k: finite_or_none(v) for k, v in mf.quantiles(issue.id).items()}

@@ -56,6 +56,9 @@ def forecast(
     device: Annotated[str | None, typer.Option(help="Device of the torch backend: cpu or cuda.")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Threads for the Monte Carlo chunks.")] = 1,
     plot: Annotated[Path | None, typer.Option(help="With --samples: plot the distribution to a .png or .html file.")] = None,
+    weights: Annotated[str, typer.Option(
+        help="Ensemble weights: 'fitted' (learned on past decisions, shipped), 'equal', or a "
+        "weights file written by `realpolitik backtest --write-weights`.")] = "fitted",
     quiet: QuietOpt = False,
 ) -> None:
     """Forecast where the bargaining settles on each issue of a scenario."""
@@ -69,9 +72,13 @@ def forecast(
     if trace and not spec.supports_trace:
         raise RealpolitikError(f"model {spec.name!r} has no trace; models with one: "
                                + ", ".join(models_with_trace()))
+    extra = {"weights": weights} if spec.name == "ensemble" else {}
+    if weights != "fitted" and not extra:
+        raise RealpolitikError(f"--weights applies to the ensemble, not to {spec.name!r}")
     result = run_forecast(scenario, spec.name, seed=seed, positions=positions(private),
                           trace=trace, samples=samples, backend=backend, device=device,
-                          workers=workers, progress=ProgressBar(quiet=quiet) if samples is not None else None)
+                          workers=workers, progress=ProgressBar(quiet=quiet) if samples is not None else None,
+                          **extra)
     for text in result.warnings():
         err.print(f"warning: {text}", markup=False)
     if result.sampled is not None:

@@ -35,6 +35,7 @@ def print_forecast(result: Any, console: Console) -> None:
             _clip(row["nearest_anchor"] or "-", 48),
         )
     console.print(table)
+    print_bands(result, console)
     actors = Table(title="Actors' inputs (point values: position / salience per issue)",
                    title_justify="left")
     actors.add_column("actor")
@@ -51,9 +52,47 @@ def print_forecast(result: Any, console: Console) -> None:
     if result.outcome.rounds is not None:
         console.print(f"rounds until positions settled: {int(result.outcome.rounds[0])}")
     if result.model == "ensemble":
+        from realpolitik.api.calibration import ensemble_past_mae, skill_rows
         from realpolitik.presentation.traces import ensemble_table
 
-        console.print(ensemble_table(result.outcome, sc.issue_ids))
+        choice = result.weight_choice
+        skill = None
+        if choice is not None:
+            skill = [*skill_rows(choice), {"model": "ensemble", "weight": 1.0,
+                                           "past_mae": ensemble_past_mae(choice)}]
+        console.print(ensemble_table(result.outcome, sc.issue_ids, skill=skill))
+        if choice is not None:
+            console.print(f"weights: {choice.note}", markup=False)
+
+
+def print_bands(result: Any, console: Console) -> None:
+    """Per issue: the calibrated 80 % and 90 % bands next to the input-uncertainty band."""
+    from realpolitik.api.calibration import CALIBRATED_NOTE, INPUT_NOTE, calibrated_rows
+
+    rows = calibrated_rows(result)
+    sampled = result.sampled
+    if not rows and sampled is None:
+        console.print(f"calibrated band: none ({result.model!r} has no recorded errors on past "
+                      "decisions)")
+        return
+    mc = {} if sampled is None else {r["issue"]: r for r in sampled.summary().to_dict("records")}
+    t = Table(title="Bands per issue: calibrated (past errors) and input uncertainty",
+              title_justify="left")
+    for col in ("issue", "forecast", "calibrated 80%", "calibrated 90%",
+                "input uncertainty 5-95%"):
+        t.add_column(col, justify="right" if col != "issue" else "left")
+    by_issue = {r["issue"]: r for r in rows}
+    for issue in result.scenario.issues:
+        cal = by_issue.get(issue.id)
+        band = mc.get(issue.id)
+        t.add_row(issue.id, fmt(result.forecast[issue.id]),
+                  "-" if cal is None else "{:.1f}-{:.1f}".format(*cal["calibrated_80"]),
+                  "-" if cal is None else "{:.1f}-{:.1f}".format(*cal["calibrated_90"]),
+                  "- (add --samples N)" if band is None else f"{band['p05']:.1f}-{band['p95']:.1f}")
+    console.print(t)
+    if rows:
+        console.print(f"{CALIBRATED_NOTE}; from {result.calibration.source}", markup=False)
+    console.print(INPUT_NOTE, markup=False)
 
 
 def print_distribution(dist: Any, console: Console) -> None:

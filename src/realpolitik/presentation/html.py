@@ -224,9 +224,32 @@ def forecast_section(sc: Scenario, fc: ForecastSection | Absent) -> str:
         parts.append(f'<div class="warn">How far to trust the bands:<ul>{items}</ul></div>')
     parts.append(plots.forecast_intervals(sc, fc))
     parts.append(forecast_rows(sc, fc.models))
-    refs = [[f"<b>{esc(m.model)}</b>", esc(m.title), esc(m.reference)] for m in fc.all()]
-    parts.append(table(["model", "title", "reference"], refs, caption="The models"))
+    refs = [[f"<b>{esc(m.model)}</b>", esc(m.title), esc(m.reference), *_past_cells(m)]
+            for m in fc.all()]
+    parts.append(table(["model", "title", "reference", "weight in ensemble",
+                        "past error (0-100)"], refs, caption="The models"))
     return "\n".join(parts)
+
+
+def _past_cells(mf: ModelForecast) -> list[str]:
+    past = mf.past or {}
+    weight, mae = past.get("weight"), past.get("past_mae")
+    return ["" if weight is None else f"{weight:.3f}", "" if mae is None else f"{mae:.1f}"]
+
+
+def _calibrated_line(sc: Scenario, mf: ModelForecast) -> str:
+    """Weights' source and the calibrated bands, in one paragraph (empty without them)."""
+    past = mf.past or {}
+    bands = past.get("calibrated") or {}
+    texts = [f"{esc(i.name)}: 80% {bands[i.id]['80'][0]:.1f}-{bands[i.id]['80'][1]:.1f}, "
+             f"90% {bands[i.id]['90'][0]:.1f}-{bands[i.id]['90'][1]:.1f}"
+             for i in sc.issues if i.id in bands]
+    if not texts and not past.get("weights_source"):
+        return ""
+    line = f"Weights: {esc(past.get('weights_source') or 'equal')}."
+    if texts:
+        line += f" Calibrated bands ({esc(past['calibrated_note'])}): {'; '.join(texts)}."
+    return f'<p class="small">{line}</p>'
 
 
 def ensemble_section(sc: Scenario, fc: ForecastSection | Absent) -> str:
@@ -236,7 +259,7 @@ def ensemble_section(sc: Scenario, fc: ForecastSection | Absent) -> str:
     if isinstance(fc.ensemble, Absent):
         return absent(fc.ensemble.reason)
     parts = [f"<p>{esc(fc.ensemble.title)}. {esc(fc.ensemble.reference)}</p>",
-             forecast_rows(sc, [fc.ensemble])]
+             forecast_rows(sc, [fc.ensemble]), _calibrated_line(sc, fc.ensemble)]
     hist = plots.forecast_histograms(sc, fc.ensemble)
     if hist:
         parts.append(hist)
