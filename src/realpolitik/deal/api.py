@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from realpolitik.deal.domain import OutcomeSpace
-from realpolitik.deal.domestic import collective_forecast, package_position
+from realpolitik.deal.domestic import collective_forecast
 from realpolitik.deal.problem import ProblemDraws, draw_problem, utilities
 from realpolitik.deal.protocol import (
     STATUS_NAMES,
@@ -33,6 +33,7 @@ from realpolitik.deal.protocol import (
     alternating_offers,
     get_strategy,
 )
+from realpolitik.deal.scale import package_position
 from realpolitik.deal.solutions import (
     distance_to_frontier,
     distance_to_package,
@@ -338,8 +339,8 @@ def _point_world(scenario: Scenario, section: DealSection, space: OutcomeSpace,
     concepts, defined = _concepts(ua, ub, ra, rb)
     out = alternating_offers(ua, ub, ra, rb, strategies, deadline, opener)
     position = None
-    if draws.domestic is not None:
-        position = np.asarray(package_position(draws.domestic, space.index, np))[0]
+    if draws.scale is not None:
+        position = np.asarray(package_position(draws.scale, space.index, np))[0]
     return PointWorld(
         ua=ua[0], ub=ub[0], ra=float(ra[0]), rb=float(rb[0]), pareto=pareto_mask(ua, ub)[0],
         concepts={k: int(v[0]) if bool(defined[0]) else None for k, v in concepts.items()},
