@@ -45,6 +45,7 @@ from realpolitik.scenario.values import (
     FiniteFloat,
     Frozen,
     SourceRef,
+    UncertainValue,
     Value,
     finite,
 )
@@ -202,7 +203,7 @@ class Beliefs(Frozen):
     standard deviation in the Bayesian update (Hindriks & Tykhonov 2008).
     """
 
-    spread: Value = Field(default=1.0,  # type: ignore[assignment]
+    spread: Value = Field(default_factory=lambda: UncertainValue(value=1.0),
                           description="Width relative to the opponent's declared uncertainty.")
     types: int = Field(default=8, ge=1, le=64, description="Hypotheses about the opponent.")
     centre: Literal["point", "truth"] = "point"
@@ -225,7 +226,7 @@ class AttackCost(Frozen):
 class Breakdown(Frozen):
     """Per-round risk that the talks break down: an exogenous shock and attack-driven cost."""
 
-    risk: Value = Field(default=0.0,  # type: ignore[assignment]
+    risk: Value = Field(default_factory=lambda: UncertainValue(value=0.0),
                         description="Probability per round that an outside shock ends the talks.")
     attacks: AttackCost | None = None
     description: str | None = None
@@ -269,7 +270,7 @@ class DealSection(Frozen):
     beliefs: dict[str, Beliefs] = Field(
         default_factory=dict, description="Per party (the holder): its belief about the other.")
     breakdown: Breakdown | None = None
-    round_months: Value = Field(default=1.0,  # type: ignore[assignment]
+    round_months: Value = Field(default_factory=lambda: UncertainValue(value=1.0),
                                 description="Calendar months per round of offers.")
 
     def mapping(self) -> ScaleMap | None:
