@@ -7,6 +7,7 @@ positions are on the scale of the section's package-to-scale mapping (:mod:`.sca
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -257,6 +258,99 @@ class DealResult:
                 "point": self.point.forecast, "mean": float(np.mean(f)),
                 "q05": float(np.quantile(f, 0.05)), "q95": float(np.quantile(f, 0.95))}
 
+    # -- calendar time -----------------------------------------------------------------------
+    @property
+    def round_months(self) -> float:
+        """Months per round at the point value (the curve's date axis)."""
+        return float(self.section.round_months.point)
+
+    def date_of_round(self, t: float) -> dt.date:
+        """The date on which round ``t`` starts (``as_of`` plus ``t`` rounds)."""
+        from realpolitik.deal.breakdown import round_date
+
+        return round_date(self.scenario.as_of, t, self.round_months)
+
+    def timeline(self) -> pd.DataFrame:
+        """P(agreement by date) and P(broken by date) per round, with 95% intervals.
+
+        Round ``t`` ends ``t * round_months`` months after ``as_of``; a sample counts by that
+        date when its talks ended no later (its own round length, where that is uncertain).
+        """
+        months = self._months()
+        rows = []
+        for t in range(self.deadline + 1):
+            limit = t * self.round_months + 1e-9
+            by = months <= limit
+            row: dict[str, Any] = {"round": t, "date": self.date_of_round(t).isoformat()}
+            for code, name in ((0, "agreement"), (1, "broken")):
+                count = int(np.sum((self.status == code) & by))
+                lo, hi = wilson(count, self.samples)
+                row[f"p_{name}"] = count / self.samples if self.samples else float("nan")
+                row[f"{name}_low"], row[f"{name}_high"] = lo, hi
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def _months(self) -> np.ndarray:
+        if self.months is not None:
+            return np.asarray(self.months, dtype=float)
+        return self.round.astype(float) * self.round_months
+
+    def agreement_date(self) -> dict[str, Any] | None:
+        """When agreements come: mean and 5/50/95% quantiles of the date (None without any)."""
+        months = self._months()[self.agreed]
+        if months.size == 0:
+            return None
+
+        def at(m: float) -> str:
+            return self.date_of_round(m / self.round_months).isoformat()
+
+        q05, q50, q95 = (float(np.quantile(months, q)) for q in (0.05, 0.5, 0.95))
+        return {"mean_months": float(np.mean(months)), "q05": at(q05), "median": at(q50),
+                "q95": at(q95), "mean": at(float(np.mean(months))),
+                "q05_months": q05, "median_months": q50, "q95_months": q95}
+
+    # -- one scale -----------------------------------------------------------------------------
+    def on_scale(self) -> dict[str, Any] | None:
+        """Where the agreed packages land on the mapping's scenario issue (None without one).
+
+        ``negotiated`` is the package the protocol reaches at point values; ``mean`` and the
+        quantiles are over the Monte Carlo agreements; ``concepts`` the Nash and
+        Kalai-Smorodinsky packages at point values.
+        """
+        mapping = self.section.mapping()
+        pos = self.point.position
+        if mapping is None or pos is None:
+            return None
+        lower, upper = self.scenario.issue(mapping.issue).scale
+        agreed = self.position[self.agreed] if self.position is not None else np.zeros(0)
+        out: dict[str, Any] = {
+            "issue": mapping.issue, "name": self.scenario.issue(mapping.issue).name,
+            "lower": float(lower), "upper": float(upper),
+            "negotiated": float(pos[self.point.agreement]) if self.point.agreement >= 0
+            else None,
+            "concepts": {k: (float(pos[o]) if o is not None else None)
+                         for k, o in self.point.concepts.items()},
+            "p_agreement": self.p_agreement,
+        }
+        if agreed.size:
+            out.update(mean=float(np.mean(agreed)), q05=float(np.quantile(agreed, 0.05)),
+                       median=float(np.median(agreed)), q95=float(np.quantile(agreed, 0.95)))
+        return out
+
+    def scale_distribution(self, width: float = 5.0) -> pd.DataFrame:
+        """The agreements' positions on the scale in bins of ``width`` (share of all samples)."""
+        info = self.on_scale()
+        if info is None or self.position is None:
+            return pd.DataFrame(columns=["low", "high", "probability", "given_agreement"])
+        agreed = self.position[self.agreed]
+        edges = np.arange(info["lower"], info["upper"] + width, width)
+        counts, _ = np.histogram(agreed, bins=edges)
+        n = max(int(agreed.size), 1)
+        rows = [{"low": float(lo), "high": float(hi), "probability": c / self.samples,
+                 "given_agreement": c / n}
+                for lo, hi, c in zip(edges[:-1], edges[1:], counts, strict=True) if c]
+        return pd.DataFrame(rows, columns=["low", "high", "probability", "given_agreement"])
+
     def to_json(self, top: int = 5) -> dict[str, Any]:
         """A JSON-ready summary: outcomes, packages, per-issue distributions, solutions."""
 
@@ -276,8 +370,22 @@ class DealResult:
             "issues": records(self.issue_distribution()),
             "solutions": records(self.solutions()),
             "domestic": self.domestic(),
+            "information": self.information,
+            "round_months": self.round_months,
+            "timeline": records(self.timeline()),
+            "agreement_date": self.agreement_date(),
+            "scale": plain_tree(self.on_scale()),
             "warnings": self.warnings(),
         }
 
 
 
+
+
+def plain_tree(x: Any) -> Any:
+    """``x`` with every leaf made JSON-plain (nested dicts and lists kept)."""
+    if isinstance(x, dict):
+        return {k: plain_tree(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [plain_tree(v) for v in x]
+    return plain(x)
