@@ -12,12 +12,13 @@ package's place on the scenario issue the deal maps onto (for ``forecast`` and t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from realpolitik.deal.api import DealResult
+from realpolitik.deal.api import DealResult, point_on_scale
 from realpolitik.deal.api import negotiate as _negotiate
 from realpolitik.deal.breakdown import months_needed
 from realpolitik.deal.protocol import STRATEGIES, Strategy, get_strategy
@@ -29,10 +30,15 @@ __all__ = [
     "STRATEGIES",
     "DealResult",
     "Strategy",
+    "coalition_sentence",
     "deal_parties",
+    "deal_scale_rows",
+    "deal_scale_sentence",
     "get_strategy",
     "negotiate",
     "negotiated_position",
+    "point_on_scale",
+    "scale_sentence",
     "status_quo_attacks",
 ]
 
@@ -98,3 +104,70 @@ def negotiated_position(result: DealResult) -> dict[str, Any] | None:
     section declares no package-to-scale mapping.
     """
     return result.on_scale()
+
+
+def scale_sentence(info: dict[str, Any]) -> str:
+    """Where the negotiated package lands on the mapped issue, in one sentence."""
+    neg = info.get("negotiated")
+    text = f"On {info['issue']!r} ({info['lower']:g}-{info['upper']:g}) the package "
+    text += (f"negotiated at point values sits at {neg:.1f}" if neg is not None
+             else "negotiated at point values does not exist (no agreement)")
+    if "mean" in info:
+        text += (f"; the Monte Carlo agreements at {info['mean']:.1f} on average "
+                 f"(90%: {info['q05']:.1f}-{info['q95']:.1f})")
+    return text + "."
+
+
+def coalition_sentence(info: dict[str, Any], forecast: float | None, model: str | None,
+                       party: str | None = None) -> str:
+    """One sentence relating a collective forecast to the negotiated package on the same scale.
+
+    What the coalition pushes for (the collective model's forecast) against what the two
+    governments sign (the package negotiated at point values, placed by the deal's mapping).
+    """
+    neg = info.get("negotiated")
+    issue = info["issue"]
+    if neg is None:
+        return (f"At point values the two governments reach no package, so the deal gives no "
+                f"value on {issue!r} to set against the collective forecast.")
+    who = f"the {model} model" if model else "the collective forecast"
+    head = (f"On {issue!r} the coalition pushes for {forecast:.1f} ({who}: where the many "
+            f"actors' bargain settles), while the package the two governments sign sits at "
+            f"{neg:.1f}") if forecast is not None else (
+            f"On {issue!r} the package the two governments sign sits at {neg:.1f}")
+    if forecast is None or abs(neg - forecast) < 2.5:
+        return head + ": the two views agree."
+    side = "above" if neg > forecast else "below"
+    gov = f"{party}" if party else "the government bound by its coalition"
+    return (head + f", {abs(neg - forecast):.1f} points {side}: {gov} weighs its coalition's "
+            "view against its own interests and the other side's, so the signed package lies "
+            "between the coalition's forecast and what the other government wants.")
+
+
+def deal_scale_rows(scenario: Scenario, models: Sequence[str],
+                    positions: str) -> list[dict[str, Any]]:
+    """Per collective model: its forecast (the coalition) and the package negotiated with it."""
+    rows = []
+    from realpolitik.models.registry import get_model
+
+    for name in dict.fromkeys(get_model(m).name for m in models):
+        info = point_on_scale(scenario, model=name, positions=positions)
+        if info is None:
+            continue
+        neg, coal = info["negotiated"], info["coalition"]
+        rows.append({"model": name, "coalition forecast": coal, "negotiated package": neg,
+                     "difference": None if neg is None or coal is None else neg - coal})
+    return rows
+
+
+def deal_scale_sentence(on_scale: dict[str, Any], rows: list[dict[str, Any]],
+                        result: DealResult) -> str:
+    """What the coalition pushes for against what the two governments sign, in words."""
+    dom = result.section.domestic
+    main = next((r for r in rows if r["model"] == result.model), rows[0] if rows else None)
+    text = scale_sentence(on_scale)
+    if main is not None:
+        info = {**on_scale, "negotiated": main["negotiated package"]}
+        text += " " + coalition_sentence(info, main["coalition forecast"], main["model"],
+                                         None if dom is None else dom.party)
+    return text

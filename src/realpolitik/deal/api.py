@@ -49,7 +49,7 @@ from realpolitik.scenario.loader import DEFAULT_SCENARIO, load_scenario
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.sections.deal import DealSection
 
-__all__ = ["DealResult", "negotiate", "wilson"]
+__all__ = ["DealResult", "negotiate", "point_on_scale", "wilson"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -275,6 +275,40 @@ def negotiate(
         breakdown=breakdown and section.breakdown is not None,
         attacks=None if pressure.attacks is None else pressure.attacks[:done],
     )
+
+
+def point_on_scale(scenario: Scenario | str | Path = DEFAULT_SCENARIO, *,
+                   model: str | None = None, positions: str | None = None,
+                   strategies: Mapping[str, str | Strategy] | Sequence[str | Strategy] | None
+                   = None) -> dict[str, Any] | None:
+    """Where the package negotiated at point values lands on the mapped scenario issue.
+
+    Cheap (one collective forecast and one run of the protocol at point values, complete
+    information, no breakdown): for ``forecast`` to show next to a collective model's forecast.
+    ``model`` drives the domestic constraint (default: the section's). A dict with ``issue``,
+    ``negotiated`` (None without agreement), ``concepts`` (Nash, Kalai-Smorodinsky, maximum
+    welfare), ``coalition`` (the collective forecast the constraint used) and ``model``;
+    None when the scenario has no deal or no package-to-scale mapping.
+    """
+    sc = load_scenario(scenario)
+    section = getattr(sc, "deal", None)
+    if section is None or section.mapping() is None:
+        return None
+    space = OutcomeSpace.from_section(section)
+    model_name, pos = _model_and_positions(section, model, positions)
+    strats = _strategies(section, strategies)
+    pt = _point_world(sc, section, space, strats, section.deadline, _opener(section, None),
+                      model_name, pos)
+    if pt.position is None:
+        return None
+    issue = section.mapping().issue  # type: ignore[union-attr]
+    return {
+        "issue": issue, "model": model_name, "coalition": pt.forecast,
+        "negotiated": float(pt.position[pt.agreement]) if pt.agreement >= 0 else None,
+        "concepts": {k: None if o is None else float(pt.position[o])
+                     for k, o in pt.concepts.items()},
+        "package": space.package(pt.agreement) if pt.agreement >= 0 else None,
+    }
 
 
 def _opener(section: DealSection, opener: str | None) -> int:
