@@ -88,8 +88,8 @@ def _pick_types(u: Any, index: Any, xp: Any) -> Any:
 
 
 def _expect(u: Any, b: Any, xp: Any) -> Any:
-    """``sum_k b[s, k] u[s, k, n]``: (S, N)."""
-    return xp.sum(u * b[:, :, None], axis=1)
+    """``sum_k b[s, k] u[s, k, n]``: (S, N) (a batched matrix product)."""
+    return xp.matmul(b[:, None, :], u)[:, 0, :]
 
 
 def likelihood(values: Any, umax: Any, r: Any, tau: float, noise: float, xp: Any) -> Any:
