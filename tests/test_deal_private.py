@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from realpolitik.deal.api import negotiate
 from realpolitik.deal.breakdown import cumulative_attacks, round_date
@@ -269,3 +271,22 @@ def test_iraq_2024_deal_with_private_information_and_attacks():
     assert r.on_scale()["issue"] == "us_presence"
     assert r.agreement_date() is not None
     assert np.all(np.diff(r.attacks, axis=1) >= 0)
+
+
+# -- properties ----------------------------------------------------------------------------------
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), opener=st.integers(0, 1), k=st.integers(1, 4))
+def test_relabelling_the_parties_changes_nothing(seed, opener, k):
+    """Swapping the parties (and their beliefs, strategies and the opener) gives the same talks."""
+    rng = np.random.default_rng(seed)
+    s, n, t = 8, 12, 6
+    ua, ub = rng.random((s, n)), rng.random((s, n))
+    ra, rb = rng.random(s) * 0.7, rng.random(s) * 0.7
+    ba = Belief(rng.random((s, k, n)), rng.random((s, k)) * 0.7, np.full((s, k), 1.0 / k))
+    bb = Belief(rng.random((s, k, n)), rng.random((s, k)) * 0.7, np.full((s, k), 1.0 / k))
+    one = private_offers(ua, ub, ra, rb, (ba, bb), ("boulware", "tit-for-tat"), t, opener)
+    two = private_offers(ub, ua, rb, ra, (bb, ba), ("tit-for-tat", "boulware"), t, 1 - opener)
+    for name in ("status", "agreement", "round", "offers"):
+        assert np.array_equal(getattr(one.outcome, name), getattr(two.outcome, name)), name
+    assert np.allclose(one.beliefs[0], two.beliefs[1]) and np.allclose(one.beliefs[1],
+                                                                       two.beliefs[0])
