@@ -85,6 +85,10 @@ def frontier_png(result: DealResult) -> bytes:
         return plot_frontier(result, Path(tmp) / "deal.png").read_bytes()
 
 
+def _months(x: float) -> str:
+    return f"{x:g} month" + ("" if x == 1 else "s")
+
+
 def plot_timeline(result: DealResult, path: str | Path) -> Path:
     """Write a PNG of P(agreement by date) and P(broken by date), with 95% bands."""
     from matplotlib.figure import Figure
@@ -102,7 +106,7 @@ def plot_timeline(result: DealResult, path: str | Path) -> Path:
     ax.set_ylim(0, 1)
     ax.set_ylabel("probability")
     ax.set_title(f"{result.scenario.id}: when the talks end ({result.information} information, "
-                 f"{result.samples} samples; a round is {result.round_months:g} months)",
+                 f"{result.samples} samples; a round is {_months(result.round_months)})",
                  fontsize=10)
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)

@@ -140,7 +140,8 @@ def information_line(result: DealResult) -> str:
             text += (f", {spec.attacks.party}'s cost of the status quo rising "
                      f"{spec.attacks.cost_per_attack.point:g} per attack"
                      + ("" if result.attacks is not None else " (no attacks simulated)"))
-    return text + f"; a round is {result.round_months:g} months"
+    months = result.round_months
+    return text + f"; a round is {months:g} month" + ("" if months == 1 else "s")
 
 
 def timeline_rows(result: DealResult, most: int = 11) -> list[dict[str, Any]]:
