@@ -179,6 +179,8 @@ class DealResult:
             for j, p in enumerate(self.parties):
                 row[f"u[{p}]"] = float(np.mean(self.utility[mask, j]))
             row["mean_round"] = float(np.mean(self.round[mask]))
+            if self.position is not None:
+                row["position"] = float(np.mean(self.position[mask]))
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -70,6 +70,9 @@ def print_result(result: DealResult, console: Console, top: int = 5) -> None:
     for j, p in enumerate(result.parties):
         t.add_row(f"u {p}", *(num(r[f"u[{p}]"], 2) for r in packages), end_section=j == 1)
     t.add_row("mean round", *(num(r["mean_round"], 1) for r in packages))
+    mapping = result.section.mapping()
+    if mapping is not None and packages and "position" in packages[0]:
+        t.add_row(f"on {mapping.issue}", *(num(r["position"], 1) for r in packages))
     console.print(t)
 
     t = Table(title="Agreed value per issue (probability given an agreement)",
