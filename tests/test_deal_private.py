@@ -290,3 +290,18 @@ def test_relabelling_the_parties_changes_nothing(seed, opener, k):
         assert np.array_equal(getattr(one.outcome, name), getattr(two.outcome, name)), name
     assert np.allclose(one.beliefs[0], two.beliefs[1]) and np.allclose(one.beliefs[1],
                                                                        two.beliefs[0])
+
+
+def test_report_deal_section_shows_the_curve_and_the_scale():
+    """The report's deal section: the sentence, the date curve's table and figure, the scale."""
+    from realpolitik.api.report import analyse
+    from realpolitik.api.report_export import deal_json
+    from realpolitik.presentation.html import deal_section
+    from realpolitik.scenario.loader import load_scenario
+
+    an = analyse(load_scenario(MINI), samples=30, sections=["deal"])
+    html = deal_section(an.deal)
+    assert 'class="deal-on-scale"' in html and "the coalition pushes for" in html
+    assert "P(agreement by date)" in html and html.count("<img") == 2
+    doc = deal_json(an.deal)
+    assert doc["on_scale"]["issue"] == "us_presence" and doc["sentence"] == an.deal.sentence
