@@ -75,6 +75,16 @@ class ForecastResult:
         values = np.asarray(self.outcome.forecast)[0]
         return {iid: float(v) for iid, v in zip(self.scenario.issue_ids, values, strict=True)}
 
+    def deal_on_scale(self) -> dict[str, Any] | None:
+        """The package the scenario's deal reaches at point values, on the mapped issue.
+
+        With the domestic constraint driven by this forecast's model; None without a deal
+        section that maps packages onto an issue (:func:`realpolitik.api.deal.point_on_scale`).
+        """
+        from realpolitik.api.deal import point_on_scale
+
+        return point_on_scale(self.scenario, model=self.model, positions=self.positions)
+
     def warnings(self) -> list[str]:
         """Sentences about degenerate inputs (all capabilities or saliences 0, one position, ...)."""
         from realpolitik.scenario.degenerate import degenerate_inputs
@@ -91,6 +101,7 @@ class ForecastResult:
 
         doc = forecast_json(self)
         doc.update(calibration_json(self))
+        doc["deal_on_scale"] = self.deal_on_scale()
         if self.sampled is not None:
             doc["distribution"] = self.sampled.to_json()
         return json_safe(doc)

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from realpolitik.api.deal import DealResult, deal_scale_rows, deal_scale_sentence
+from realpolitik.api.deal import negotiate as negotiate_deal
 from realpolitik.api.dynamics import band_warnings, iter_options, plan_simulation
 from realpolitik.api.forecast import forecast
-from realpolitik.deal.api import DealResult, negotiate
 from realpolitik.dynamics.engine import ALL, FORECAST, STATUS_QUO
 from realpolitik.dynamics.model import event_probability
 from realpolitik.errors import Cancelled, RealpolitikError
@@ -462,6 +464,10 @@ class DealSummary:
     tables: list[Table]
     negotiation: DealResult | None = None
     notes: list[str] = field(default_factory=list)
+    #: Where the packages land on the mapped scenario issue (:meth:`DealResult.on_scale`).
+    on_scale: dict[str, Any] | None = None
+    #: One sentence: what the coalition pushes for vs what the two governments sign.
+    sentence: str | None = None
 
     @property
     def table(self) -> Table:
@@ -470,16 +476,23 @@ class DealSummary:
 
 
 def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = None,
-         positions: PositionKind = "stated",
-         control: Control | None = None) -> DealSummary | Absent:
-    """The negotiated deal of the scenario's ``deal`` section (Monte Carlo of the deal subsystem)."""
+         positions: PositionKind = "stated", control: Control | None = None,
+         models: Sequence[str] | None = None) -> DealSummary | Absent:
+    """The negotiated deal of the scenario's ``deal`` section (Monte Carlo of the deal subsystem).
+
+    With a package-to-scale mapping, also where the packages land on the mapped issue and, per
+    collective model (``models``, default all registered), its forecast next to the package
+    negotiated with that model driving the domestic constraint (:mod:`realpolitik.api.deal`).
+    """
     if getattr(scenario, "deal", None) is None:
         return Absent(f"scenario {scenario.id!r} has no `deal` section")
     control = control or Control()
-    result = negotiate(scenario, samples=max(samples, 1), seed=seed, model=model,
-                       positions=positions, progress=control.staged("deal"), cancel=control.token)
+    result = negotiate_deal(scenario, samples=max(samples, 1), seed=seed, model=model,
+                            positions=positions, progress=control.staged("deal"),
+                            cancel=control.token)
     tables = [
         table_from_frame(result.outcomes(), "Outcome of the negotiation (95% intervals)"),
+        table_from_frame(result.timeline(), "P(agreement by date) and P(broken by date)"),
         table_from_frame(result.packages(top=5), "The most likely agreed packages"),
         table_from_frame(result.solutions(), "Solution concepts at the point values"),
     ]
@@ -492,8 +505,15 @@ def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = Non
         notes.insert(0, f"domestic constraint: {dom['party']}'s acceptable set follows the "
                         f"{dom['model']} forecast of {dom['issue']} ({dom['point']:.1f}; 90% "
                         f"of samples {dom['q05']:.1f}-{dom['q95']:.1f})")
+    on_scale, sentence = result.on_scale(), None
+    if on_scale is not None:
+        rows = deal_scale_rows(scenario, models or model_names(), positions)
+        tables.append(table_from_frame(pd.DataFrame(rows), f"Coalition forecast and negotiated "
+                                       f"package on {on_scale['issue']}, per collective model"))
+        sentence = deal_scale_sentence(on_scale, rows, result)
     names = [f"{a} ({n})" for a, n in zip(result.parties, result.party_names, strict=True)]
-    return DealSummary(names, float(result.p_agreement), tables, result, notes)
+    return DealSummary(names, float(result.p_agreement), tables, result, notes, on_scale,
+                       sentence)
 
 
 # ------------------------------------------------------------------------------------------
@@ -563,7 +583,7 @@ def analyse(
     dy = run("dynamics", lambda: dynamics(scenario, samples=max(samples, 1), seed=seed,
                                           options=options, model=main_model, control=control))
     de = run("deal", lambda: deal(scenario, samples=max(samples, 1), seed=seed,
-                                  positions=positions, control=control))
+                                  positions=positions, control=control, models=models))
     control.progress("done", 1.0)
     return Analysis(scenario, fc, dr, pw, dy, de, samples, seed, positions)
 

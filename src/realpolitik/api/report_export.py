@@ -110,7 +110,8 @@ def deal_json(d: DealSummary | Absent) -> dict[str, Any]:
     if isinstance(d, Absent):
         return {"absent": d.reason}
     return {"parties": d.parties, "p_agreement": finite_or_none(d.p_agreement),
-            "tables": [table_json(t) for t in d.tables], "notes": d.notes}
+            "tables": [table_json(t) for t in d.tables], "notes": d.notes,
+            "on_scale": json_safe(d.on_scale), "sentence": d.sentence}
 
 
 def analysis_json(an: Analysis) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -95,10 +95,22 @@ def forecast(
         return
     with console_for(out_file) as console:
         print_forecast(result, console)
+        _deal_on_scale(result, console)
         if result.sampled is not None:
             print_distribution(result.sampled, console)
         if trace and result.outcome.trace:
             print_trace(result.outcome.trace, result.inputs, console)
+
+
+def _deal_on_scale(result: Any, console: Any) -> None:
+    """The negotiated package next to the forecast, where the scenario's deal maps onto an issue."""
+    from realpolitik.presentation.deal_tables import print_deal_on_scale
+
+    info = result.deal_on_scale()
+    if info is not None:
+        dom = result.scenario.deal.domestic
+        print_deal_on_scale(info, result.forecast.get(info["issue"]), result.model, console,
+                            party=None if dom is None else dom.party)
 
 
 def _check_samples(samples: int | None) -> None:

@@ -25,7 +25,7 @@ from realpolitik.api.report import (
     Table,
 )
 from realpolitik.presentation import report_plots as plots
-from realpolitik.presentation.deal_plot import frontier_png
+from realpolitik.presentation.deal_plot import frontier_png, timeline_png
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.values import UncertainValue
 from realpolitik.version import __version__
@@ -331,10 +331,15 @@ def deal_section(result: DealSummary | Absent) -> str:
         return absent(result.reason)
     parts = [f"<p>Negotiation between {esc(' and '.join(result.parties))}: an agreement in "
              f"{result.p_agreement:.0%} of the samples.</p>"]
+    if result.sentence:
+        parts.append(f'<p class="deal-on-scale">{esc(result.sentence)}</p>')
     parts += [f'<p class="warn">{esc(n)}</p>' for n in result.notes]
     if result.negotiation is not None:
         data = base64.b64encode(frontier_png(result.negotiation)).decode("ascii")
         parts.append(f'<img class="fig" alt="The deal in the utility plane" '
+                     f'src="data:image/png;base64,{data}">')
+        data = base64.b64encode(timeline_png(result.negotiation)).decode("ascii")
+        parts.append(f'<img class="fig" alt="P(agreement by date)" '
                      f'src="data:image/png;base64,{data}">')
     parts += [generic_table(t) for t in result.tables]
     return "\n".join(parts)

@@ -304,6 +304,7 @@ function renderDeal(d) {
   if (d.absent) { box.append(absentNote(d)); return; }
   box.append(el("p", { id: "deal-summary", "data-p-agreement": d.p_agreement,
     text: `Negotiation between ${d.parties.join(" and ")}: an agreement in ${Math.round(100 * d.p_agreement)}% of the samples.` }));
+  if (d.sentence) box.append(el("p", { id: "deal-on-scale", text: d.sentence }));
   for (const n of d.notes) box.append(el("p", { class: "warn", text: n }));
   for (const t of d.tables) box.append(t.absent ? absentNote(t) : tableOf(t));
 }
