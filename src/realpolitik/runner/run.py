@@ -86,6 +86,8 @@ def run_model(
     kwargs = dict(params or {})
     if trace and spec.supports_trace:
         kwargs["trace"] = True
+    if spec.engines and "engine" not in kwargs:  # compiled kernels run on numpy only
+        kwargs["engine"] = "auto" if be.name == "numpy" else "array"
     outcome = spec.fn(to_backend(inp, be), seed=seed, **kwargs)
     return outcome_to_numpy(outcome) if be.name != "numpy" else outcome
 
