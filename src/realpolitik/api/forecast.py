@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from realpolitik.jsonsafe import json_safe
 from realpolitik.models.base import BargainingInput, BargainingOutcome
@@ -27,6 +26,8 @@ from realpolitik.scenario.schema import Issue, Scenario
 from realpolitik.seeds import resolve_seed
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from realpolitik.uncertainty.distribution import ForecastDistribution
 
 
@@ -89,6 +90,8 @@ class ForecastResult:
 
         With Monte Carlo samples the rows also hold the 5 %, median and 95 % of the forecasts.
         """
+        import pandas as pd  # lazily: a command that prints no frame does not load pandas
+
         frame = pd.DataFrame(self.issue_rows())
         if self.sampled is not None:
             summary = self.sampled.summary()
@@ -117,6 +120,8 @@ class ForecastResult:
 
     def actors_frame(self) -> pd.DataFrame:
         """Each actor's inputs (point values): capability, and position and salience per issue."""
+        import pandas as pd
+
         return pd.DataFrame(self.actor_rows())
 
     def actor_rows(self) -> list[dict[str, Any]]:
