@@ -8,12 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from realpolitik.api import forecast as run_forecast
-from realpolitik.api.models import (
-    DEFAULT_MODEL,
-    DEFAULT_SAMPLING_MODEL,
-    get_model,
-    models_with_trace,
-)
+from realpolitik.api.models import DEFAULT_MODEL, get_model, models_with_trace
 from realpolitik.cli.app import app
 from realpolitik.cli.options import (
     DEFAULT_SCENARIO,
@@ -60,9 +55,6 @@ def forecast(
 ) -> None:
     """Forecast where the bargaining settles on each issue of a scenario."""
     _check_samples(samples)
-    if not model and samples is not None:
-        model = DEFAULT_SAMPLING_MODEL
-        err.print(f"note: Monte Carlo runs the {model!r} model unless --model names another")
     spec = get_model(model or DEFAULT_MODEL)
     if plot is not None and samples is None:
         raise RealpolitikError("--plot draws the Monte Carlo distribution: add --samples N")

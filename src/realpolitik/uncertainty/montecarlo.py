@@ -20,6 +20,8 @@ from typing import Any
 
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput, ModelSpec
+from realpolitik.models.ensemble import NAME as ENSEMBLE
+from realpolitik.models.ensemble import member_specs
 from realpolitik.progress import CancelToken, Progress
 from realpolitik.runner import get_spec, resolve, run_chunks
 from realpolitik.scenario.arrays import PositionKind
@@ -52,6 +54,9 @@ def simulate(
 ) -> ForecastDistribution:
     """Forecast ``samples`` joint samples of the scenario's inputs with ``model``.
 
+    The ensemble runs every member on each sample (its own combination of their forecasts);
+    the distribution then also holds each member's forecasts (``members``).
+
     ``progress(stage, done, total)`` follows each finished chunk (a bar is the interface's:
     :class:`realpolitik.presentation.progress.ProgressBar`); ``cancel`` stops the run between
     chunks.
@@ -69,9 +74,12 @@ def simulate(
     def make_input(start: int, stop: int) -> BargainingInput:
         return sample_inputs(scenario, stop - start, seed, positions, start=start)
 
+    keep = tuple(s.name for s in member_specs()) if spec.name == ENSEMBLE else ()
     values = run_chunks(spec, make_input, samples, seed=seed, chunk_size=size, workers=workers,
                         backend=be, params=params, progress=progress, cancel=cancel,
-                        stage=f"{spec.name}: samples")
-    return ForecastDistribution(scenario, spec.name, seed, positions, values,
+                        stage=f"{spec.name}: samples", keep=keep)
+    d = len(scenario.issues)
+    members = {name: values[:, (i + 1) * d:(i + 2) * d] for i, name in enumerate(keep)}
+    return ForecastDistribution(scenario, spec.name, seed, positions, values[:, :d],
                                 backend=be.name if be.name == "numpy" else f"{be.name}:{be.device}",
-                                chunk_size=size)
+                                chunk_size=size, members=members)
