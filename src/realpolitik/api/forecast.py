@@ -14,11 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from realpolitik.errors import RealpolitikError
 from realpolitik.jsonsafe import json_safe
-from realpolitik.models.base import BargainingInput, BargainingOutcome
-from realpolitik.models.registry import DEFAULT_MODEL, get_model
-from realpolitik.progress import CancelToken, Progress
+from realpolitik.models.base import BargainingInput, BargainingOutcome, ModelSpec
+from realpolitik.models.ensemble import NAME as ENSEMBLE
+from realpolitik.models.ensemble import member_specs
+from realpolitik.models.registry import DEFAULT_MODEL, get_model, list_models
+from realpolitik.progress import CancelToken, Progress, report
 from realpolitik.runner import run_model
+from realpolitik.runner.cost import REPORT_AFTER_S, SLOW_LIMIT_S, describe, estimate
 from realpolitik.scenario.arrays import PositionKind, to_input
 from realpolitik.scenario.bands import band_of
 from realpolitik.scenario.loader import DEFAULT_SCENARIO, load_scenario
@@ -55,8 +59,6 @@ class ForecastResult:
     def distribution(self) -> ForecastDistribution:
         """The Monte Carlo distribution: ``.summary()``, ``.bands()``, ``.to_frame()``, ``.warnings()``."""
         if self.sampled is None:
-            from realpolitik.errors import RealpolitikError
-
             raise RealpolitikError("this is a point forecast; call forecast(..., samples=N) "
                                    "for its distribution")
         return self.sampled
@@ -152,6 +154,7 @@ def forecast(
     workers: int = 1,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    allow_slow: bool = False,
     **params: Any,
 ) -> ForecastResult:
     """Forecast a scenario (object, built-in name or file path) with a registered model.
@@ -163,14 +166,28 @@ def forecast(
     and ``cancel`` stops between them): see :meth:`ForecastResult.distribution`.
     ``backend="torch"`` (with ``device``) runs the model on torch through the array API; results
     come back as numpy.
+    A model (or ensemble member) estimated to take more than a minute on this scenario is
+    refused with its estimate and how to skip it, unless ``allow_slow``; a point forecast
+    estimated to take more than two seconds reports ``progress(stage, 0, 1)`` with its estimate
+    in ``stage`` first (:mod:`realpolitik.runner.cost`).
     """
     if seed is not None:
         seed = resolve_seed(seed)  # a clear error for a negative or non-integer seed
     sc = load_scenario(scenario)
     spec = get_model(model)
     inp = to_input(sc, positions=positions)
+    costs = estimate(spec, member_specs() if spec.name == ENSEMBLE else [], inp.n_actors,
+                     inp.n_issues)
+    if not allow_slow:
+        _refuse_slow(spec, costs, inp)
+    total = sum(costs.values())
+    stage = f"{spec.name}: point forecast ({describe(total)}, estimated)"
+    if total > REPORT_AFTER_S:
+        report(progress, cancel, stage, 0, 1)
     outcome = run_model(spec, inp, seed=seed, backend=backend, device=device,
                         params=dict(params), trace=trace)
+    if total > REPORT_AFTER_S:
+        report(progress, cancel, stage, 1, 1)
     sampled = None
     if samples is not None:
         from realpolitik.uncertainty.montecarlo import simulate
@@ -179,3 +196,18 @@ def forecast(
                            backend=backend, device=device, workers=workers, progress=progress,
                            cancel=cancel, params=dict(params))
     return ForecastResult(sc, spec.name, seed, positions, inp, outcome, dict(params), sampled)
+
+
+def _refuse_slow(spec: ModelSpec, costs: dict[str, float], inp: BargainingInput) -> None:
+    """A clear error naming the models estimated to exceed the limit, and how to skip them."""
+    slow = {name: secs for name, secs in costs.items() if secs > SLOW_LIMIT_S}
+    if not slow:
+        return
+    names = ", ".join(f"{name} ({describe(secs)})" for name, secs in slow.items())
+    fast = [s.name for s in list_models() if s.name not in slow and s.name != ENSEMBLE]
+    within = f" (the {spec.name} runs every member)" if spec.name == ENSEMBLE else ""
+    raise RealpolitikError(
+        f"{names} would take too long on this scenario ({inp.n_actors} actors, "
+        f"{inp.n_issues} issues; the limit is {SLOW_LIMIT_S:.0f} s){within}. Skip it by "
+        f"forecasting with another model (model= one of {', '.join(fast)}), or run it anyway "
+        "with allow_slow=True", options=("model", "allow_slow"))

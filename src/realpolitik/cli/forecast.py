@@ -52,6 +52,8 @@ def forecast(
     workers: Annotated[int, typer.Option(min=1, help="Threads for the Monte Carlo chunks.")] = 1,
     plot: Annotated[Path | None, typer.Option(help="With --samples: plot the distribution to a .png or .html file.")] = None,
     quiet: QuietOpt = False,
+    allow_slow: Annotated[bool, typer.Option(
+        "--allow-slow", help="Run a model even when it is estimated to take over a minute.")] = False,
 ) -> None:
     """Forecast where the bargaining settles on each issue of a scenario."""
     _check_samples(samples)
@@ -63,7 +65,7 @@ def forecast(
                                + ", ".join(models_with_trace()))
     result = run_forecast(scenario, spec.name, seed=seed, positions=positions(private),
                           trace=trace, samples=samples, backend=backend, device=device,
-                          workers=workers, progress=ProgressBar(quiet=quiet) if samples is not None else None)
+                          workers=workers, progress=ProgressBar(quiet=quiet), allow_slow=allow_slow)
     for text in result.warnings():
         err.print(f"warning: {text}", markup=False)
     if result.sampled is not None:
