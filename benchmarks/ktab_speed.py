@@ -212,9 +212,10 @@ def main() -> None:
             r = row(name, csv, smpc, args.repeat)
             print_row(r)
             rows.append(r)
+            if not args.no_json:  # after every row: a long run stopped by hand keeps its rows
+                args.json.parent.mkdir(parents=True, exist_ok=True)
+                args.json.write_text(json.dumps({"machine": info, "rows": rows}, indent=1) + "\n")
     if not args.no_json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"machine": info, "rows": rows}, indent=1) + "\n")
         print(f"wrote {args.json}")
 
 
