@@ -66,3 +66,25 @@ def test_cli_runs_the_ensemble_on_the_samples(run_cli):
     doc = json.loads(out)
     assert doc["model"] == "ensemble" and doc["distribution"]["model"] == "ensemble"
     assert "eum" in doc["distribution"]["members"]
+
+
+def test_run_chunks_keeps_extra_entries_in_every_path(small):
+    """``keep``: the named extra entries come back beside the forecasts, chunked or blocked."""
+    from realpolitik.runner import run_chunks, run_model
+    from realpolitik.seeds import chunk_seed
+    from realpolitik.uncertainty.sampling import sample_inputs
+
+    def make(a, b):
+        return sample_inputs(small, b - a, 3, start=a)
+
+    d = len(small.issues)
+    for params, chunk in (({}, 7), ({"transitions": "stochastic"}, 300)):
+        out = run_chunks("smp", make, 40, seed=0, chunk_size=chunk, params=params,
+                         keep=("expected_outcome",), block=40)
+        assert out.shape == (40, 2 * d)
+        ref = run_chunks("smp", make, 40, seed=0, chunk_size=chunk, params=params, block=40)
+        np.testing.assert_array_equal(out[:, :d], ref)
+        # one stream block of 40 rows: the same call as the whole batch with the block's seed
+        seed = 0 if not params else chunk_seed(0, 0)
+        whole = run_model("smp", make(0, 40), seed=seed, params=params)
+        np.testing.assert_array_equal(out[:, d:], whole.extra["expected_outcome"])
