@@ -199,6 +199,11 @@ def _offers(y, s, n, tol, nearest, r, quarter, best, d_ab, p_ab, first, second, 
                 snd, rcv = b, a
             offer[a, b] = False
             offer[b, a] = False
+            if d <= tol or abs(rho_ba - rho_ab) < 0.5 * tol4:
+                # no offer either way: actors together, or seen - mine = |rho_ba - rho_ab| gap
+                # with 0 < gap <= 1 stays below tol4 (the round-off is ~1e-16), so the powers
+                # below need not be computed
+                continue
             rr = r[rcv]
             half = 0.5 * d
             low_u = math.exp(rr * math.log(max(0.5 - half, _TINY)))
