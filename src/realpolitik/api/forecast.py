@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from realpolitik.errors import RealpolitikError
 from realpolitik.jsonsafe import json_safe
-from realpolitik.models.base import BargainingInput, BargainingOutcome
-from realpolitik.models.registry import DEFAULT_MODEL, get_model
-from realpolitik.progress import CancelToken, Progress
+from realpolitik.models.base import BargainingInput, BargainingOutcome, ModelSpec
+from realpolitik.models.ensemble import NAME as ENSEMBLE
+from realpolitik.models.ensemble import member_specs
+from realpolitik.models.registry import DEFAULT_MODEL, get_model, list_models
+from realpolitik.progress import CancelToken, Progress, report
 from realpolitik.runner import run_model
+from realpolitik.runner.cost import REPORT_AFTER_S, SLOW_LIMIT_S, describe, estimate
 from realpolitik.scenario.arrays import PositionKind, to_input
 from realpolitik.scenario.bands import band_of
 from realpolitik.scenario.loader import DEFAULT_SCENARIO, load_scenario
@@ -27,12 +30,11 @@ from realpolitik.scenario.schema import Issue, Scenario
 from realpolitik.seeds import resolve_seed
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from realpolitik.api.calibration import Calibration
     from realpolitik.backtest.weights import WeightChoice
     from realpolitik.uncertainty.distribution import ForecastDistribution
-
-#: The model whose members are combined with weights.
-DEFAULT_ENSEMBLE = "ensemble"
 
 
 def nearest_anchor(issue: Issue, value: float) -> str | None:
@@ -63,8 +65,6 @@ class ForecastResult:
     def distribution(self) -> ForecastDistribution:
         """The Monte Carlo distribution: ``.summary()``, ``.bands()``, ``.to_frame()``, ``.warnings()``."""
         if self.sampled is None:
-            from realpolitik.errors import RealpolitikError
-
             raise RealpolitikError("this is a point forecast; call forecast(..., samples=N) "
                                    "for its distribution")
         return self.sampled
@@ -112,6 +112,8 @@ class ForecastResult:
         With Monte Carlo samples the rows also hold the 5 %, median and 95 % of the forecasts
         (the input-uncertainty band); with a calibrated band, its 80 % and 90 % ends.
         """
+        import pandas as pd  # lazily: a command that prints no frame does not load pandas
+
         from realpolitik.api.calibration import calibrated_rows
 
         frame = pd.DataFrame(self.issue_rows())
@@ -147,6 +149,8 @@ class ForecastResult:
 
     def actors_frame(self) -> pd.DataFrame:
         """Each actor's inputs (point values): capability, and position and salience per issue."""
+        import pandas as pd
+
         return pd.DataFrame(self.actor_rows())
 
     def actor_rows(self) -> list[dict[str, Any]]:
@@ -177,6 +181,7 @@ def forecast(
     workers: int = 1,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    allow_slow: bool = False,
     **params: Any,
 ) -> ForecastResult:
     """Forecast a scenario (object, built-in name or file path) with a registered model.
@@ -192,6 +197,10 @@ def forecast(
     shipped with realpolitik; equal weights with a note when they do not fit its members),
     ``"equal"``, a weights file or a mapping of member to weight. Every model whose past errors
     are recorded gets a calibrated band (:mod:`realpolitik.api.calibration`).
+    A model (or ensemble member) estimated to take more than a minute on this scenario is
+    refused with its estimate and how to skip it, unless ``allow_slow``; a point forecast
+    estimated to take more than two seconds reports ``progress(stage, 0, 1)`` with its estimate
+    in ``stage`` first (:mod:`realpolitik.runner.cost`).
     """
     from realpolitik.api.calibration import calibration_for, weights_for
 
@@ -200,17 +209,25 @@ def forecast(
     sc = load_scenario(scenario)
     spec = get_model(model)
     choice = None
-    if spec.name == DEFAULT_ENSEMBLE:
+    if spec.name == ENSEMBLE:
         choice = weights_for(params.pop("weights", "fitted"))
         params["weights"] = choice.weights
     elif "weights" in params:
-        from realpolitik.errors import RealpolitikError
-
         raise RealpolitikError(f"weights apply to the ensemble only, not to {spec.name!r}",
                                options=("weights",))
     inp = to_input(sc, positions=positions)
+    costs = estimate(spec, member_specs() if spec.name == ENSEMBLE else [], inp.n_actors,
+                     inp.n_issues)
+    if not allow_slow:
+        _refuse_slow(spec, costs, inp)
+    total = sum(costs.values())
+    stage = f"{spec.name}: point forecast ({describe(total)}, estimated)"
+    if total > REPORT_AFTER_S:
+        report(progress, cancel, stage, 0, 1)
     outcome = run_model(spec, inp, seed=seed, backend=backend, device=device,
                         params=dict(params), trace=trace)
+    if total > REPORT_AFTER_S:
+        report(progress, cancel, stage, 1, 1)
     sampled = None
     if samples is not None:
         from realpolitik.uncertainty.montecarlo import simulate
@@ -220,3 +237,18 @@ def forecast(
                            cancel=cancel, params=dict(params))
     return ForecastResult(sc, spec.name, seed, positions, inp, outcome, dict(params), sampled,
                           choice, calibration_for(spec.name, choice))
+
+
+def _refuse_slow(spec: ModelSpec, costs: dict[str, float], inp: BargainingInput) -> None:
+    """A clear error naming the models estimated to exceed the limit, and how to skip them."""
+    slow = {name: secs for name, secs in costs.items() if secs > SLOW_LIMIT_S}
+    if not slow:
+        return
+    names = ", ".join(f"{name} ({describe(secs)})" for name, secs in slow.items())
+    fast = [s.name for s in list_models() if s.name not in slow and s.name != ENSEMBLE]
+    within = f" (the {spec.name} runs every member)" if spec.name == ENSEMBLE else ""
+    raise RealpolitikError(
+        f"{names} would take too long on this scenario ({inp.n_actors} actors, "
+        f"{inp.n_issues} issues; the limit is {SLOW_LIMIT_S:.0f} s){within}. Skip it by "
+        f"forecasting with another model (model= one of {', '.join(fast)}), or run it anyway "
+        "with allow_slow=True", options=("model", "allow_slow"))

@@ -8,12 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from realpolitik.api import forecast as run_forecast
-from realpolitik.api.models import (
-    DEFAULT_MODEL,
-    DEFAULT_SAMPLING_MODEL,
-    get_model,
-    models_with_trace,
-)
+from realpolitik.api.models import DEFAULT_MODEL, get_model, models_with_trace
 from realpolitik.cli.app import app
 from realpolitik.cli.options import (
     DEFAULT_SCENARIO,
@@ -60,12 +55,11 @@ def forecast(
         help="Ensemble weights: 'fitted' (learned on past decisions, shipped), 'equal', or a "
         "weights file written by `realpolitik backtest --write-weights`.")] = "fitted",
     quiet: QuietOpt = False,
+    allow_slow: Annotated[bool, typer.Option(
+        "--allow-slow", help="Run a model even when it is estimated to take over a minute.")] = False,
 ) -> None:
     """Forecast where the bargaining settles on each issue of a scenario."""
     _check_samples(samples)
-    if not model and samples is not None:
-        model = DEFAULT_SAMPLING_MODEL
-        err.print(f"note: Monte Carlo runs the {model!r} model unless --model names another")
     spec = get_model(model or DEFAULT_MODEL)
     if plot is not None and samples is None:
         raise RealpolitikError("--plot draws the Monte Carlo distribution: add --samples N")
@@ -77,7 +71,7 @@ def forecast(
         raise RealpolitikError(f"--weights applies to the ensemble, not to {spec.name!r}")
     result = run_forecast(scenario, spec.name, seed=seed, positions=positions(private),
                           trace=trace, samples=samples, backend=backend, device=device,
-                          workers=workers, progress=ProgressBar(quiet=quiet) if samples is not None else None,
+                          workers=workers, progress=ProgressBar(quiet=quiet), allow_slow=allow_slow,
                           **extra)
     for text in result.warnings():
         err.print(f"warning: {text}", markup=False)

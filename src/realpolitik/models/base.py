@@ -223,6 +223,10 @@ class ModelSpec:
     collective: bool = True
     description: str = ""
     stochastic_when: Callable[[Mapping[str, Any]], bool] | None = None
+    #: The model's ``engine`` choices besides ``"array"`` (the array-API reference); the
+    #: runner passes ``engine="auto"`` on numpy (compiled where it applies) and ``"array"``
+    #: on other backends.
+    engines: tuple[str, ...] = ()
 
     def is_stochastic(self, params: Mapping[str, Any] | None = None) -> bool:
         """Whether a call with ``params`` draws random numbers from its seed."""

@@ -23,10 +23,9 @@ MODELS: tuple[ModelSpec, ...] = (
 #: The model used when none is named: every model side by side, with their spread.
 DEFAULT_MODEL = "ensemble"
 
-#: The model a Monte Carlo run (``--samples``) uses when none is named: the ensemble's slowest
-#: member (smp) forecasts only tens of samples per second, so the default is the fastest
-#: published bargaining model with a clear reading.
-DEFAULT_SAMPLING_MODEL = "median"
+#: The model a Monte Carlo run (``--samples``) uses when none is named: the same as a point
+#: forecast (the ensemble runs every member on each sample).
+DEFAULT_SAMPLING_MODEL = DEFAULT_MODEL
 
 #: Other names accepted for a model.
 ALIASES: dict[str, str] = {"mean": "compromise", "weighted-median": "median", "bdm": "eum"}

@@ -99,8 +99,8 @@ def print_distribution(dist: Any, console: Console) -> None:
     """Per issue: median, 5 %, 95 % and the probability of each outcome band, explained."""
     summary = dist.summary()
     bands = dist.bands()
-    t = Table(title=f"Monte Carlo forecast: {dist.samples:,} samples of the uncertain inputs "
-                    f"(seed {dist.seed})", title_justify="left")
+    t = Table(title=f"Monte Carlo forecast, model {dist.model}: {dist.samples:,} samples of the "
+                    f"uncertain inputs (seed {dist.seed})", title_justify="left")
     for col in ("issue", "5%", "median", "95%", "outcome bands: probability [95% interval]"):
         t.add_column(col, overflow="fold")
     for row in summary.to_dict("records"):
@@ -112,3 +112,20 @@ def print_distribution(dist: Any, console: Console) -> None:
     console.print(t)
     console.print("Read: in 90% of the samples the forecast lies between the 5% and 95% "
                   "columns; each band's probability is the share of samples that end in it.")
+    if dist.members:
+        print_members(dist, console)
+
+
+def print_members(dist: Any, console: Console) -> None:
+    """Each ensemble member on the same samples: median [5 %-95 %] per issue."""
+    t = Table(title=f"Members of the {dist.model} on the same samples: median [5%-95%]",
+              title_justify="left")
+    t.add_column("issue", overflow="fold")
+    summaries = {name: dist.member(name).summary() for name in dist.members}
+    for name in summaries:
+        t.add_column(name, overflow="fold")
+    for j, issue in enumerate(dist.scenario.issues):
+        cells = [f"{s['median'].iloc[j]:.1f} [{s['p05'].iloc[j]:.1f}-{s['p95'].iloc[j]:.1f}]"
+                 for s in summaries.values()]
+        t.add_row(issue.name, *cells)
+    console.print(t)
