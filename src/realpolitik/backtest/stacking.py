@@ -38,8 +38,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 
 from realpolitik.errors import RealpolitikError
 from realpolitik.seeds import generator
@@ -78,6 +76,9 @@ def grouped_folds(groups: Sequence[str], k: int, *, seed: int = 0) -> list[np.nd
 
 def fit_weights(F: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Non-negative weights summing to one minimising ``sum |F w - y|`` (a linear programme)."""
+    from scipy import sparse  # lazily: forecasts read LEVELS without loading scipy
+    from scipy.optimize import linprog
+
     F = np.asarray(F, dtype=float)
     y = np.asarray(y, dtype=float)
     n, m = F.shape

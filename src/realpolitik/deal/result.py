@@ -11,10 +11,9 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from realpolitik.deal.domain import OutcomeSpace
 from realpolitik.deal.protocol import STATUS_NAMES, Strategy
@@ -37,6 +36,10 @@ CONCEPTS: tuple[tuple[str, Callable[..., Any]], ...] = (
 FEW_SAMPLES = 200
 #: Samples per chunk: bounds memory to a few (chunk, N) arrays.
 DEFAULT_CHUNK = 256
+
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def wilson(count: int, n: int, z: float = 1.959964) -> tuple[float, float]:
@@ -146,6 +149,7 @@ class DealResult:
     # -- tables ----------------------------------------------------------------------------
     def outcomes(self) -> pd.DataFrame:
         """Probability of each outcome (agreement, broken, timed out) with a 95% interval."""
+        import pandas as pd
         rows = []
         for code, name in enumerate(STATUS_NAMES):
             count = int(np.sum(self.status == code))
@@ -159,6 +163,7 @@ class DealResult:
 
     def packages(self, top: int | None = 5) -> pd.DataFrame:
         """The most likely agreed packages: probability (95% interval), values, mean utilities."""
+        import pandas as pd
         agreed = self.agreement[self.agreed]
         if agreed.size == 0:
             cols = ["rank", "probability", "low", "high", *self.space.ids,
@@ -186,6 +191,7 @@ class DealResult:
 
     def issue_distribution(self) -> pd.DataFrame:
         """Per issue and value: probability of that value in the deal (and given an agreement)."""
+        import pandas as pd
         rows = []
         agreed = self.agreement[self.agreed]
         n_agreed = agreed.size
@@ -200,6 +206,7 @@ class DealResult:
 
     def issue_summary(self) -> pd.DataFrame:
         """Per continuous issue: mean and 5%/50%/95% quantiles of the agreed value."""
+        import pandas as pd
         rows = []
         agreed = self.agreement[self.agreed]
         for k, dom in enumerate(self.space.issues):
@@ -219,6 +226,7 @@ class DealResult:
         is that sample's own concept package; ``mean_distance`` the mean utility-plane distance
         of the agreements to it (for ``pareto frontier``: to the nearest Pareto package).
         """
+        import pandas as pd
         pt = self.point
         rows = []
         names = [*(n for n, _ in CONCEPTS), "negotiated", "pareto frontier"]
@@ -278,6 +286,7 @@ class DealResult:
         Round ``t`` ends ``t * round_months`` months after ``as_of``; a sample counts by that
         date when its talks ended no later (its own round length, where that is uncertain).
         """
+        import pandas as pd
         months = self._months()
         rows = []
         for t in range(self.deadline + 1):
@@ -341,6 +350,7 @@ class DealResult:
 
     def scale_distribution(self, width: float = 5.0) -> pd.DataFrame:
         """The agreements' positions on the scale in bins of ``width`` (share of all samples)."""
+        import pandas as pd
         info = self.on_scale()
         if info is None or self.position is None:
             return pd.DataFrame(columns=["low", "high", "probability", "given_agreement"])
