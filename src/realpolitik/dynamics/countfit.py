@@ -364,24 +364,30 @@ def forecast(cf: CountFit, data: Data, future_weeks: Sequence[dt.date], *,
     return Forecast(lam, None if k is None else np.asarray(k))
 
 
-def simulate(p: dict[str, float], family: str, week_start: Sequence[dt.date],
+def simulate(p: dict[str, float | np.ndarray], family: str, week_start: Sequence[dt.date],
              strikes: np.ndarray, uniforms: np.ndarray,
              regimes: Sequence[Regime] = ()) -> np.ndarray:
     """Counts (B, T) of a variant with known parameters, exogenous strikes, from uniforms (B, T).
 
-    The generating process of the synthetic tests: row ``b`` depends only on ``uniforms[b]``.
+    Parameters are scalars or arrays (B,) (one per sample: draws from a fit). The generating
+    process of the synthetic tests and of the calibration check: row ``b`` depends only on
+    ``uniforms[b]`` and the parameters of sample ``b``.
     """
     u = np.atleast_2d(np.asarray(uniforms, dtype=float))
     b, t_len = u.shape
+    par = {k: np.broadcast_to(np.asarray(v, dtype=float), (b,)) for k, v in p.items()}
     data = Data(np.zeros(t_len), np.asarray(strikes, dtype=float), tuple(week_start),
                 tuple(regimes))
-    m = log_mult(p, data, deterrence_stock(data.strikes, p.get("tau", 1.0)))
-    base = p["mu"] * np.exp(np.minimum(m, 50.0))
-    k = p["k"] if family == "negbin" else None
+    base = np.empty((b, t_len))
+    for row in range(b):
+        pr = {k: float(v[row]) for k, v in par.items()}
+        m = log_mult(pr, data, deterrence_stock(data.strikes, pr.get("tau", 1.0)))
+        base[row] = pr["mu"] * np.exp(np.minimum(m, 50.0))
+    k = par["k"] if family == "negbin" else None
     counts = np.zeros((b, t_len))
     prev = np.zeros(b)
     for t in range(t_len):
-        lam = np.minimum(base[t] + p["n"] * prev, MAX_RATE)
-        counts[:, t] = draw_counts(u[:, t], lam, None if k is None else np.full(b, k))
+        lam = np.minimum(base[:, t] + par["n"] * prev, MAX_RATE)
+        counts[:, t] = draw_counts(u[:, t], lam, k)
         prev = counts[:, t]
     return counts
