@@ -180,7 +180,10 @@ def test_builtin_series_full_evaluation() -> None:
     docs explain)."""
     from realpolitik.api.dynamics import CHOSEN_VARIANT, evaluate_dynamics
 
+    from realpolitik.dynamics.evaluate import load_summary, summary
+
     ev = evaluate_dynamics("iraq-2024", samples=200, seed=0)
+    assert summary(ev) == load_summary()  # the shipped summary the report quotes
     assert ev.chosen == CHOSEN_VARIANT
     ch = ev.results[ev.chosen]
     assert ch.crps.size == 66
@@ -191,3 +194,23 @@ def test_builtin_series_full_evaluation() -> None:
     assert ch.coverage(0.5) > 0.6
     # the original Hawkes process is the worst of the three variants
     assert ev.results["hawkes"].mean_crps() > ev.results["negbin"].mean_crps() > ch.mean_crps()
+
+
+def test_report_and_dashboard_say_how_the_model_scored() -> None:
+    """The report's dynamics section (HTML) and the dashboard's JSON carry the shipped
+    out-of-sample scores; the sentence quotes the shipped summary's numbers."""
+    from realpolitik.api.dynamics import out_of_sample_note
+    from realpolitik.api.report import dynamics
+    from realpolitik.api.report_export import dynamics_json
+    from realpolitik.dynamics.evaluate import load_summary
+    from realpolitik.presentation.html import options_section
+    from realpolitik.scenario.loader import load_scenario
+
+    s = load_summary()
+    note = out_of_sample_note()
+    chosen = s["models"][s["chosen"]]
+    assert f"{chosen['crps']:.2f}" in note and s["chosen"] in note
+    res = dynamics(load_scenario("iraq-2024"), samples=10, seed=0, options=["status_quo"])
+    assert res.scored == note
+    assert dynamics_json(res)["scored"] == note
+    assert "Out of sample" in options_section(res)

@@ -41,7 +41,13 @@ from realpolitik.dynamics.calibrate import (
 from realpolitik.dynamics.countfit import VARIANTS, CountFit, Regime
 from realpolitik.dynamics.data import load_weekly
 from realpolitik.dynamics.engine import ALL, ForecastPath, resolve, section, summary_frame
-from realpolitik.dynamics.evaluate import Evaluation, evaluate
+from realpolitik.dynamics.evaluate import (
+    Evaluation,
+    evaluate,
+    load_summary,
+    summary,
+    summary_sentence,
+)
 from realpolitik.dynamics.model import Trajectories
 from realpolitik.errors import RealpolitikError
 from realpolitik.progress import Progress
@@ -66,8 +72,10 @@ __all__ = [
     "check",
     "check_attacks",
     "evaluate_dynamics",
+    "evaluation_summary",
     "fit_attacks",
     "iter_options",
+    "out_of_sample_note",
     "plan_simulation",
     "simulate",
     "simulate_option",
@@ -180,6 +188,16 @@ def band_warnings(results: Sequence[Trajectories], dyn: Dynamics,
     if worst is None:
         return []
     return [f"{', '.join(unstable)} at the horizon: {worst.message()}"]
+
+
+def evaluation_summary(ev: Evaluation) -> dict[str, object]:
+    """The headline numbers of an evaluation, JSON-ready (the shipped summary's format)."""
+    return summary(ev)
+
+
+def out_of_sample_note() -> str:
+    """How the shipped attack model scored out of sample, in one sentence (for the report)."""
+    return summary_sentence(load_summary())
 
 
 #: The variant the rolling-origin evaluation chose on the built-in series (docs/dynamics.md);

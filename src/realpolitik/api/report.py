@@ -22,7 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.api.dynamics import band_warnings, iter_options, plan_simulation
+from realpolitik.api.dynamics import (
+    band_warnings,
+    iter_options,
+    out_of_sample_note,
+    plan_simulation,
+)
 from realpolitik.api.forecast import forecast
 from realpolitik.deal.api import DealResult, negotiate
 from realpolitik.dynamics.engine import ALL, FORECAST, STATUS_QUO
@@ -388,6 +393,8 @@ class DynamicsResult:
     level: float = 0.90
     #: The small-N rule for the bands (:func:`realpolitik.api.dynamics.band_warnings`).
     warnings: list[str] = field(default_factory=list)
+    #: How the attack model scored out of sample (:func:`realpolitik.api.dynamics.out_of_sample_note`).
+    scored: str = ""
 
     def dates(self) -> list[dt.date]:
         """The calendar date of the end of every month 0..M."""
@@ -440,7 +447,8 @@ def dynamics(scenario: Scenario, *, samples: int, seed: int, options: Sequence[s
         out.append(OptionPaths(plan.option_name(opt),
                                opt.name if opt else "Status quo (no intervention)", bands, probs))
     return DynamicsResult(plan.start, int(plan.months), samples, variables, out, events, level,
-                          band_warnings(trajectories, dyn, level))
+                          band_warnings(trajectories, dyn, level),
+                          out_of_sample_note() if dyn.attacks is not None else "")
 
 
 # ------------------------------------------------------------------------------------------

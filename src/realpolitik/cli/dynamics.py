@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -260,7 +261,7 @@ def evaluate_dynamics(
     """Rolling-origin evaluation of the attack models against naive baselines (proper scores)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from realpolitik.api.dynamics import VARIANTS
+    from realpolitik.api.dynamics import VARIANTS, evaluation_summary
     from realpolitik.api.dynamics import evaluate_dynamics as run
     from realpolitik.presentation.dynamics_evaluation import (
         evaluation_frame,
@@ -291,4 +292,6 @@ def evaluate_dynamics(
         out_dir.mkdir(parents=True, exist_ok=True)
         png = plot_evaluation(ev, out_dir / "evaluation.png")
         evaluation_frame(ev).to_csv(out_dir / "evaluation.csv", index=False, float_format="%.6g")
-        err.print(f"wrote {png}, {out_dir / 'evaluation.csv'}")
+        (out_dir / "evaluation.json").write_text(
+            json.dumps(evaluation_summary(ev), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        err.print(f"wrote {png}, {out_dir / 'evaluation.csv'}, {out_dir / 'evaluation.json'}")

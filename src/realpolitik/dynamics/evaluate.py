@@ -200,3 +200,46 @@ def evaluate(counts: np.ndarray, strikes: np.ndarray, week_start: Sequence[dt.da
 
 def _rows(t: int, outcome: np.ndarray, pmf: np.ndarray) -> list[tuple[int, int, float, np.ndarray]]:
     return [(t, h + 1, float(outcome[h]), pmf[h]) for h in range(len(outcome))]
+
+
+#: The evaluation of the built-in series shipped with the package (``realpolitik
+#: evaluate-dynamics --out-dir`` writes the same summary); the report and the dashboard quote it.
+SUMMARY_FILE = "dynamics_evaluation.json"
+
+
+def summary(ev: Evaluation) -> dict[str, object]:
+    """The headline numbers of an evaluation (JSON-ready): per model its scores and coverage."""
+    return {
+        "weeks": int(ev.counts.size), "first_week": ev.week_start[0].isoformat(),
+        "first_origin": ev.first_origin, "horizon": ev.horizon, "samples": ev.samples,
+        "seed": ev.seed, "forecasts": int(ev.results[ev.chosen].crps.size),
+        "chosen": ev.chosen, "best_baseline": ev.best_baseline(),
+        "models": {name: {"kind": r.kind, "crps": round(r.mean_crps(), 4),
+                          "crps_1week": round(r.mean_crps(1), 4),
+                          "log_score": round(r.mean_log(), 4),
+                          "coverage": {f"{lv:.2f}": round(r.coverage(lv), 4) for lv in LEVELS}}
+                   for name, r in ev.results.items()},
+    }
+
+
+def load_summary() -> dict[str, object]:
+    """The shipped summary of the evaluation on the built-in series."""
+    import json
+    from importlib import resources
+
+    text = (resources.files("realpolitik") / "data" / SUMMARY_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def summary_sentence(s: dict[str, object]) -> str:
+    """How the chosen attack model scored out of sample, in one sentence."""
+    models: dict = s["models"]  # type: ignore[assignment]
+    ch, bl = models[s["chosen"]], models[s["best_baseline"]]
+    cov = ch["coverage"]
+    return (f"Out of sample (refitted at every week from week {s['first_origin']} of the "
+            f"{s['weeks']} weeks of attacks from {s['first_week']}, {s['forecasts']} forecasts "
+            f"1-{s['horizon']} weeks ahead), the attack model ({s['chosen']}) scored a mean CRPS "
+            f"of {ch['crps']:.2f} attacks a week against {bl['crps']:.2f} for the best naive "
+            f"forecast ({s['best_baseline']}); its 50%, 80% and 90% bands held "
+            f"{cov['0.50']:.0%}, {cov['0.80']:.0%} and {cov['0.90']:.0%} of the outcomes "
+            "(docs/dynamics.md, Forecast evaluation).")
