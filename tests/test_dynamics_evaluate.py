@@ -179,7 +179,6 @@ def test_builtin_series_full_evaluation() -> None:
     its 90% band covers within 10 points of nominal; its 50% band over-covers (the miss the
     docs explain)."""
     from realpolitik.api.dynamics import CHOSEN_VARIANT, evaluate_dynamics
-
     from realpolitik.dynamics.evaluate import load_summary, summary
 
     ev = evaluate_dynamics("iraq-2024", samples=200, seed=0)
