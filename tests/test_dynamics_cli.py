@@ -96,14 +96,15 @@ def test_calibrate_chosen_variant_matches_the_scenario(run_cli, tmp_path: Path) 
 
 
 def test_evaluate_dynamics_prints_scores_and_writes_files(run_cli, tmp_path: Path) -> None:
-    code, out, err = run_cli("evaluate-dynamics", "--variant", "negbin-regime", "--variant",
-                             "hawkes", "--first-origin", "22", "--horizon", "2", "--samples",
-                             "30", "--out-dir", str(tmp_path))
+    code, out, err = run_cli("evaluate-dynamics", "--variant", "negbin", "--first-origin",
+                             "24", "--horizon", "2", "--samples", "30", "--out-dir",
+                             str(tmp_path))
     assert code == 0, err
     for word in ("CRPS", "log score", "90% band", "persistence", "negbin-mean", "chosen model",
                  "PIT"):
         assert word in out
     assert (tmp_path / "evaluation.png").stat().st_size > 1000
+    assert '"chosen": "negbin"' in (tmp_path / "evaluation.json").read_text()
     head = (tmp_path / "evaluation.csv").read_text().splitlines()[0]
     assert head.startswith("model,kind,cut_week,target_week,horizon,observed")
     code, out, err = run_cli("evaluate-dynamics", "--variant", "nope")

@@ -29,8 +29,9 @@ inverse Hessian, kept whole so that draws carry the parameters' correlations.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import optimize, signal, special
@@ -84,10 +85,15 @@ class Regime:
     start: dt.date
 
 
-def regime_exposure(week_start: Sequence[dt.date], start: dt.date,
+def regime_exposure(week_start: Sequence[dt.date] | np.ndarray, start: dt.date,
                     persistence: float) -> np.ndarray:
-    """``s_t``: the share of each week on or after ``start`` times the regime's decay."""
-    first = np.array([(w - start).days for w in week_start], dtype=float)  # days since start
+    """``s_t``: the share of each week on or after ``start`` times the regime's decay.
+
+    ``week_start`` is a sequence of dates or an array of their proleptic ordinals.
+    """
+    ordinals = (week_start if isinstance(week_start, np.ndarray)
+                else np.array([w.toordinal() for w in week_start], dtype=float))
+    first = ordinals - float(start.toordinal())  # days from the regime's start to each week
     share = np.clip((first + 7.0) / 7.0, 0.0, 1.0)
     elapsed = np.maximum(first + 3.5, 0.0) / 7.0
     return share * np.exp(-elapsed / max(persistence, 1e-9))
@@ -147,6 +153,12 @@ class Data:
     strikes: np.ndarray
     week_start: tuple[dt.date, ...]
     regimes: tuple[Regime, ...] = ()
+    #: The week starts as proleptic ordinals (computed once: the fit reads them many times).
+    ordinals: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ordinals", np.array(
+            [w.toordinal() for w in self.week_start], dtype=float))
 
 
 def log_mult(p: dict[str, float], data: Data, deterrence: np.ndarray) -> np.ndarray:
@@ -155,7 +167,7 @@ def log_mult(p: dict[str, float], data: Data, deterrence: np.ndarray) -> np.ndar
     for r in data.regimes:
         if f"effect:{r.id}" in p:
             out = out + p[f"effect:{r.id}"] * regime_exposure(
-                data.week_start, r.start, p[f"persistence:{r.id}"])
+                data.ordinals, r.start, p[f"persistence:{r.id}"])
     return out
 
 
@@ -254,10 +266,16 @@ def fit(data: Data, variant: Variant | str) -> CountFit:
     names = _names(v, regimes, bool(np.any(data.strikes > 0)))
     mean = max(float(np.mean(data.counts)), 0.1)
 
+    kinds = [("log" if name in _LOG or name.startswith("persistence:") else
+              "logit" if name == "n" else "plain") for name in names]
+
     def nll(theta: np.ndarray) -> float:
         if not np.all(np.isfinite(theta)) or np.any(np.abs(theta) > 50):
             return 1e12
-        p = {k: float(x) for k, x in to_natural(theta, names).items()}
+        p = {}
+        for name, kind, x in zip(names, kinds, theta.tolist(), strict=True):
+            p[name] = (math.exp(x) if kind == "log" else 1.0 / (1.0 + math.exp(-x))
+                       if kind == "logit" else x)
         val = -log_likelihood(p, data, v.family) - _log_prior(p, v)
         return float(val) if np.isfinite(val) else 1e12
 
@@ -268,7 +286,7 @@ def fit(data: Data, variant: Variant | str) -> CountFit:
         x0 = np.array([start.get(name, np.log(PERSISTENCE_PRIOR[0])
                                  if name.startswith("persistence:") else 0.0) for name in names])
         res = optimize.minimize(nll, x0, method="Nelder-Mead",
-                                options={"maxiter": 3000, "xatol": 1e-6, "fatol": 1e-8})
+                                options={"maxiter": 3000, "xatol": 1e-3, "fatol": 1e-5})
         res = optimize.minimize(nll, res.x, method="BFGS", options={"gtol": 1e-6})
         if best is None or res.fun < best.fun:
             best = res
