@@ -223,9 +223,12 @@ class CountFit:
         sd = np.sqrt(np.maximum(np.diag(self.cov_theta), 0.0))
         out = {}
         for j, name in enumerate(self.names):
-            scale = {"n": est[name] * (1 - est[name])}.get(name, 1.0)
             if name in _LOG or name.startswith("persistence:"):
-                scale = est[name]
+                scale = est[name]  # d exp(theta) / d theta
+            elif name == "n":
+                scale = est[name] * (1.0 - est[name])  # d expit(theta) / d theta
+            else:
+                scale = 1.0
             out[name] = float(scale * sd[j])
         return out
 
