@@ -32,6 +32,7 @@ __all__ = [
     "Strategy",
     "coalition_sentence",
     "deal_parties",
+    "deal_report_parts",
     "deal_scale_rows",
     "deal_scale_sentence",
     "get_strategy",
@@ -171,3 +172,39 @@ def deal_scale_sentence(on_scale: dict[str, Any], rows: list[dict[str, Any]],
         text += " " + coalition_sentence(info, main["coalition forecast"], main["model"],
                                          None if dom is None else dom.party)
     return text
+
+
+def deal_report_parts(scenario: Scenario, result: DealResult, models: Sequence[str],
+                      positions: str) -> tuple[list[tuple[Any, str]], list[str],
+                                               dict[str, Any] | None, str | None]:
+    """What the report shows of a negotiated deal: tables, notes, its place on the scale.
+
+    Returns ``(tables, notes, on_scale, sentence)``: ``tables`` as (pandas frame, caption) pairs
+    (outcomes, the P(agreement by date) curve, likely packages, solution concepts, continuous
+    issues and, with a package-to-scale mapping, each collective model's forecast next to the
+    package negotiated with it); ``on_scale`` and ``sentence`` are None without a mapping.
+    """
+    import pandas as pd
+
+    tables: list[tuple[Any, str]] = [
+        (result.outcomes(), "Outcome of the negotiation (95% intervals)"),
+        (result.timeline(), "P(agreement by date) and P(broken by date)"),
+        (result.packages(top=5), "The most likely agreed packages"),
+        (result.solutions(), "Solution concepts at the point values"),
+    ]
+    summary = result.issue_summary()
+    if len(summary):
+        tables.append((summary, "Agreed value of each continuous issue"))
+    notes = list(result.warnings())
+    dom = result.domestic()
+    if dom:
+        notes.insert(0, f"domestic constraint: {dom['party']}'s acceptable set follows the "
+                        f"{dom['model']} forecast of {dom['issue']} ({dom['point']:.1f}; 90% "
+                        f"of samples {dom['q05']:.1f}-{dom['q95']:.1f})")
+    on_scale, sentence = result.on_scale(), None
+    if on_scale is not None:
+        rows = deal_scale_rows(scenario, models, positions)
+        tables.append((pd.DataFrame(rows), f"Coalition forecast and negotiated package on "
+                                           f"{on_scale['issue']}, per collective model"))
+        sentence = deal_scale_sentence(on_scale, rows, result)
+    return tables, notes, on_scale, sentence

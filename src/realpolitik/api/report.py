@@ -21,11 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from realpolitik.api.deal import DealResult, deal_scale_rows, deal_scale_sentence
+from realpolitik.api.deal import DealResult, deal_report_parts
 from realpolitik.api.deal import negotiate as negotiate_deal
-from realpolitik.api.dynamics import band_warnings, iter_options, plan_simulation
+from realpolitik.api.dynamics import (
+    band_warnings,
+    iter_options,
+    out_of_sample_note,
+    plan_simulation,
+)
 from realpolitik.api.forecast import forecast
 from realpolitik.dynamics.engine import ALL, FORECAST, STATUS_QUO
 from realpolitik.dynamics.model import event_probability
@@ -395,6 +399,8 @@ class DynamicsResult:
     level: float = 0.90
     #: The small-N rule for the bands (:func:`realpolitik.api.dynamics.band_warnings`).
     warnings: list[str] = field(default_factory=list)
+    #: How the attack model scored out of sample (:func:`realpolitik.api.dynamics.out_of_sample_note`).
+    scored: str = ""
 
     def dates(self) -> list[dt.date]:
         """The calendar date of the end of every month 0..M."""
@@ -447,17 +453,15 @@ def dynamics(scenario: Scenario, *, samples: int, seed: int, options: Sequence[s
         out.append(OptionPaths(plan.option_name(opt),
                                opt.name if opt else "Status quo (no intervention)", bands, probs))
     return DynamicsResult(plan.start, int(plan.months), samples, variables, out, events, level,
-                          band_warnings(trajectories, dyn, level))
+                          band_warnings(trajectories, dyn, level),
+                          out_of_sample_note() if dyn.attacks is not None else "")
 
 
 # ------------------------------------------------------------------------------------------
 # the deal
 @dataclass(frozen=True)
 class DealSummary:
-    """The deal subsystem's tables (outcomes, packages, solutions) and its warnings.
-
-    ``negotiation`` is the :class:`~realpolitik.deal.api.DealResult` itself, for figures.
-    """
+    """The deal's tables and warnings; ``negotiation`` is the DealResult itself, for figures."""
 
     parties: list[str]
     p_agreement: float
@@ -490,27 +494,9 @@ def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = Non
     result = negotiate_deal(scenario, samples=max(samples, 1), seed=seed, model=model,
                             positions=positions, progress=control.staged("deal"),
                             cancel=control.token)
-    tables = [
-        table_from_frame(result.outcomes(), "Outcome of the negotiation (95% intervals)"),
-        table_from_frame(result.timeline(), "P(agreement by date) and P(broken by date)"),
-        table_from_frame(result.packages(top=5), "The most likely agreed packages"),
-        table_from_frame(result.solutions(), "Solution concepts at the point values"),
-    ]
-    summary = result.issue_summary()
-    if len(summary):
-        tables.append(table_from_frame(summary, "Agreed value of each continuous issue"))
-    notes = list(result.warnings())
-    dom = result.domestic()
-    if dom:
-        notes.insert(0, f"domestic constraint: {dom['party']}'s acceptable set follows the "
-                        f"{dom['model']} forecast of {dom['issue']} ({dom['point']:.1f}; 90% "
-                        f"of samples {dom['q05']:.1f}-{dom['q95']:.1f})")
-    on_scale, sentence = result.on_scale(), None
-    if on_scale is not None:
-        rows = deal_scale_rows(scenario, models or model_names(), positions)
-        tables.append(table_from_frame(pd.DataFrame(rows), f"Coalition forecast and negotiated "
-                                       f"package on {on_scale['issue']}, per collective model"))
-        sentence = deal_scale_sentence(on_scale, rows, result)
+    frames, notes, on_scale, sentence = deal_report_parts(scenario, result,
+                                                          models or model_names(), positions)
+    tables = [table_from_frame(frame, caption) for frame, caption in frames]
     names = [f"{a} ({n})" for a, n in zip(result.parties, result.party_names, strict=True)]
     return DealSummary(names, float(result.p_agreement), tables, result, notes, on_scale,
                        sentence)

@@ -92,7 +92,8 @@ def dynamics_json(d: DynamicsResult | Absent) -> dict[str, Any]:
         return {"absent": d.reason}
     return {
         "start": d.start.isoformat(), "months": d.months, "samples": d.samples,
-        "level": d.level, "warnings": d.warnings, "dates": [x.isoformat() for x in d.dates()],
+        "level": d.level, "warnings": d.warnings, "scored": d.scored,
+        "dates": [x.isoformat() for x in d.dates()],
         "variables": [{"id": v, "name": n, "unit": u} for v, n, u in d.variables],
         "events": [{"id": e, "name": n} for e, n in d.events],
         "options": [

@@ -307,6 +307,8 @@ def options_section(result: DynamicsResult | Absent) -> str:
              f"over {result.months} months; lines are medians, shaded areas the central "
              f"{result.level:.0%}.</p>", plots.option_paths(result)]
     parts += [f'<p class="warn">{esc(w)}</p>' for w in result.warnings]
+    if result.scored:
+        parts.append(f'<p class="small">{esc(result.scored)}</p>')
     rows = []
     for opt in result.options:
         cells = [f"<b>{esc(opt.name)}</b>"]

@@ -384,6 +384,7 @@ function renderTrajectories(d) {
   d.options.forEach((o, k) => { const i = el("i"); i.style.background = colour(k); legend.append(el("span", {}, [i, document.createTextNode(o.name)])); });
   box.append(legend);
   for (const v of d.variables) box.append(lineChart(d, v));
+  if (d.scored) box.append(el("p", { class: "muted", id: "dynamics-scored", text: d.scored }));
   if (d.events.length) {
     const head = el("tr", {}, [el("th", { text: "option" }), ...d.events.map((e) => el("th", { text: e.name }))]);
     const rows = d.options.map((o) => el("tr", {}, [el("td", { text: o.name }), ...d.events.map((e) => el("td", { class: "num", text: `${Math.round(100 * (o.events[e.id] ?? 0))}%` }))]));
