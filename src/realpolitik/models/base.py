@@ -95,6 +95,21 @@ class DecisionRules:
         return replace(self, weight=self.weight[:, :, order],
                        setter=np.where(setter >= 0, inverse[np.maximum(setter, 0)], -1))
 
+    def without_actor(self, i: int) -> DecisionRules:
+        """The rules without actor ``i`` (its votes go; where it set the agenda, nobody does)."""
+        keep = [k for k in range(self.weight.shape[2]) if k != i]
+        setter = np.asarray(self.setter)
+        return replace(self, weight=self.weight[:, :, keep],
+                       setter=np.where(setter == i, -1, np.where(setter > i, setter - 1, setter)))
+
+    def tiled(self, times: int) -> DecisionRules:
+        """The whole batch repeated ``times`` times (block after block)."""
+        return replace(
+            self, weight=np.tile(self.weight, (times, 1, 1)), quota=np.tile(self.quota, (times, 1)),
+            setter=np.tile(self.setter, (times, 1)),
+            reversion=None if self.reversion is None else np.tile(self.reversion, (times, 1)),
+        )
+
     def repeated(self, b: int) -> DecisionRules:
         """Batch element 0 repeated ``b`` times (writable copies)."""
         return replace(
