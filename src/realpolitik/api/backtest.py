@@ -3,11 +3,14 @@
 :func:`load_dataset` reads a built-in data set (``deu3``) or a folder with ``issues.csv`` and
 ``actors.csv``; :func:`run_backtest` forecasts every selected issue with every collective model
 and scores them against the recorded outcomes and the naive baselines.
+:func:`with_procedures` gives a DEU data set procedure-based capabilities and decision rules
+(see :mod:`realpolitik.backtest.procedure`).
 """
 
 from __future__ import annotations
 
 from realpolitik.backtest.dataset import Dataset, builtin_datasets, load_dataset
+from realpolitik.backtest.procedure import with_procedures
 from realpolitik.backtest.scoring import MISSING_STATUS_QUO, BacktestResult, run_backtest
 
 __all__ = [
@@ -17,4 +20,5 @@ __all__ = [
     "builtin_datasets",
     "load_dataset",
     "run_backtest",
+    "with_procedures",
 ]
