@@ -204,3 +204,18 @@ def test_bad_setter_option():
 
     with pytest.raises(ModelError, match="setter"):
         procedural(random_input(1), setter="nobody")
+
+
+def test_rules_on_the_torch_backend():
+    """Rules (numpy) reach a torch input on its device; the numbers match numpy."""
+    pytest.importorskip("torch")
+    pytest.importorskip("array_api_compat")
+    from realpolitik.runner import run_model
+
+    inp = random_input(9, batch=8, n=5, d=2)
+    inp = with_rules(inp, random_rules(9, inp))
+    for params in ({}, {"amendments": True}):
+        a = np.asarray(run_model("procedural", inp, params=params).forecast)
+        b = np.asarray(run_model("procedural", inp, backend="torch", device="cpu",
+                                 params=params).forecast)
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
