@@ -159,15 +159,14 @@ def _on_rays(x: Any, s: Any, r: Any, bodies: list[tuple[Any, Any]], chooser: Any
 
 
 def _on_segments(x: Any, s: Any, r: Any, bodies: list[tuple[Any, Any]], chooser: Any,
-                 chooser_s: Any, xp: Any) -> tuple[Any, Any]:
-    """Best points on segments from the chooser's ideal toward each ideal and ``r``.
+                 chooser_s: Any, xp: Any, tgt: Any) -> tuple[Any, Any]:
+    """Best points on segments from the chooser's ideal toward ``tgt`` (B, m, p).
 
     On ``c + lam (y - c)`` member ``i`` prefers the point to ``r`` on an interval of ``lam``
     (a quadratic inequality); a body accepts ``lam`` where the members whose interval holds it
     reach the quota; the chooser's loss grows with ``lam``, so the smallest accepted ``lam`` in
     [0, 1] (0 or an interval's lower end) is the chooser's best point of the segment.
     """
-    tgt = xp.concat([x, r[:, None, :]], axis=1)              # (B, m, p)
     u = tgt - chooser[:, None, :]
     c0 = chooser[:, None, None, :] - x[:, :, None, :]       # (B, n, 1, p)
     a = xp.sum(s[:, :, None, :] * u[:, None, :, :] ** 2, axis=3)                  # (B, n, m)
@@ -204,8 +203,15 @@ def _decide(x: Any, s: Any, r: Any, bodies: list[tuple[Any, Any]], chooser: Any,
     """Outcome (B, p) of one package and whether it differs from ``r`` (B,)."""
     point, gain = _on_rays(x, s, r, bodies, chooser, chooser_s, xp)
     if x.shape[2] > 1:
-        p2, g2 = _on_segments(x, s, r, bodies, chooser, chooser_s, xp)
-        point, gain = xp.concat([point, p2], axis=1), xp.concat([gain, g2], axis=1)
+        # toward every ideal and r, one target at a time (memory O(B n^2), not O(B n^3))
+        targets = xp.concat([x, r[:, None, :]], axis=1)
+        points, gains = [point], [gain]
+        for k in range(targets.shape[1]):
+            p2, g2 = _on_segments(x, s, r, bodies, chooser, chooser_s, xp,
+                                  targets[:, k:k + 1, :])
+            points.append(p2)
+            gains.append(g2)
+        point, gain = xp.concat(points, axis=1), xp.concat(gains, axis=1)
     best = xp.argmax(gain, axis=1)                           # (B,)
     g = xp.take_along_axis(gain, best[:, None], axis=1)[:, 0]
     pick = xp.broadcast_to(best[:, None, None], (point.shape[0], 1, point.shape[2]))
@@ -278,7 +284,7 @@ SPEC = ModelSpec(
         "BJPolS 26(2):199-228; Crombez (1997), LSQ 22(1):97-119; Thomson et al. (eds.) (2006), "
         "The European Union Decides"
     ),
-    cost="O(n^2 d) per package",
+    cost="O(n log n) per issue and body; O(n^3 d) for issues decided together",
     description=(
         "The agenda setter's most preferred point among those every required body prefers to "
         "the reversion point (the status quo when none)."
