@@ -26,7 +26,8 @@ def test_procedural_reads_iraq_rules(run_cli):
     """The PM proposes, Washington consents: 30 on presence (see docs/scenarios/iraq-2024.md)."""
     code, out, _ = run_cli("forecast", "-m", "procedural", "--format", "csv")
     assert code == 0
-    assert "us_presence" in out and "30" in out
+    row = next(line for line in out.splitlines() if line.startswith("us_presence,"))
+    assert ",procedural,60,30,-30," in row
 
 
 def test_dashboard_forecast(tmp_path):
