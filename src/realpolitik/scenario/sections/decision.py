@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from realpolitik.models.base import DecisionRules
 from realpolitik.scenario.checker import Checker, items, number, point
@@ -49,10 +49,12 @@ from realpolitik.scenario.values import (
     ID_PATTERN,
     MAX_ID_LENGTH,
     MAX_NAME_LENGTH,
+    FiniteFloat,
     Frozen,
     SourceRef,
     UncertainValue,
     Value,
+    finite,
 )
 from realpolitik.scenario.yamlio import PathKey
 
@@ -78,10 +80,16 @@ class Body(Frozen):
     members: dict[str, Value] = Field(min_length=1, description="Votes per actor id.")
     quota: Value | None = Field(default=None, description="Votes a change needs.")
     unanimity: bool = False
-    total: float | None = Field(default=None, description="The members' votes add up to this.")
+    total: FiniteFloat | None = Field(default=None,
+                                      description="The members' votes add up to this.")
     probability: Value = Field(default_factory=lambda: UncertainValue(value=1.0),
                                description="Confidence that this body must agree, in [0, 1].")
     note: str | None = None
+
+    @field_validator("total")
+    @classmethod
+    def _finite_total(cls, v: float | None) -> float | None:
+        return None if v is None else finite(v)
 
     @model_validator(mode="after")
     def _one_rule(self) -> Body:
