@@ -6,12 +6,15 @@ collective model and scores them against the recorded outcomes and the naive bas
 :func:`run_crossval` pools several data sets, fits stacked ensemble weights by cross-validation
 grouped by proposal and measures calibrated bands on held-out folds; :func:`weights_document`
 turns its result into the weights file the ensemble reads.
+:func:`with_procedures` gives a DEU data set procedure-based capabilities and decision rules
+(see :mod:`realpolitik.backtest.procedure`).
 """
 
 from __future__ import annotations
 
 from realpolitik.backtest.crossval import CrossValResult, run_crossval
 from realpolitik.backtest.dataset import Dataset, builtin_datasets, load_dataset
+from realpolitik.backtest.procedure import with_procedures
 from realpolitik.backtest.scoring import MISSING_STATUS_QUO, BacktestResult, run_backtest
 from realpolitik.backtest.stacking import LEVELS
 from realpolitik.backtest.weights import REGENERATE, default_path, weights_document
@@ -29,4 +32,5 @@ __all__ = [
     "run_backtest",
     "run_crossval",
     "weights_document",
+    "with_procedures",
 ]

@@ -21,6 +21,13 @@ class MissingStatusQuo(StrEnum):
     midpoint = "midpoint"
 
 
+class Capabilities(StrEnum):
+    """Where the actors' capabilities come from."""
+
+    equal = "equal"
+    procedure = "procedure"
+
+
 @app.command("backtest")
 def backtest(
     ctx: typer.Context,
@@ -38,6 +45,10 @@ def backtest(
     missing_status_quo: Annotated[MissingStatusQuo, typer.Option(
         help="Issues with no recorded status quo: drop them, or give them the scale's "
         "midpoint.")] = MissingStatusQuo.drop,
+    capabilities: Annotated[Capabilities, typer.Option(
+        help="equal: the data set's capabilities (1 for every DEU actor); procedure: Council "
+        "votes of the treaty in force, the Parliament by procedure, the Commission as agenda "
+        "setter (DEU data only; docs/validation.md).")] = Capabilities.equal,
     seed: SeedOpt = 0,
     bootstrap: Annotated[int, typer.Option(
         min=0, help="Bootstrap resamples for the 95% interval of each MAE (0: none).")] = 2000,
@@ -62,11 +73,13 @@ def backtest(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from realpolitik.api.backtest import load_dataset, run_backtest
+    from realpolitik.api.backtest import load_dataset, run_backtest, with_procedures
     from realpolitik.presentation.progress import show_progress
     from realpolitik.presentation.tables import print_backtest
 
     loaded = [load_dataset(d) for d in datasets]
+    if capabilities is Capabilities.procedure:
+        loaded = [with_procedures(d) for d in loaded]
     names = [m.strip() for m in models.split(",") if m.strip()]
     folds = cv if cv is not None else (10 if len(loaded) > 1 else 0)
     if folds == 1:

@@ -7,7 +7,16 @@ Models are listed explicitly here: importing realpolitik discovers nothing on di
 from __future__ import annotations
 
 from realpolitik.errors import ModelError
-from realpolitik.models import compromise, ensemble, eum, median, nash, smp
+from realpolitik.models import (
+    compromise,
+    ensemble,
+    eum,
+    exchange,
+    median,
+    nash,
+    procedural,
+    smp,
+)
 from realpolitik.models.base import ModelSpec
 
 #: Every registered model, in listing order.
@@ -17,6 +26,8 @@ MODELS: tuple[ModelSpec, ...] = (
     eum.SPEC,
     smp.SPEC,
     nash.SPEC,
+    procedural.SPEC,
+    exchange.SPEC,
     ensemble.SPEC,
 )
 
