@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/bench_eum.py                    # 10^4 samples of iraq-2024
     python benchmarks/bench_eum.py -n 2000 --tol 5e-3 1e-3 --no-json
+    python benchmarks/bench_eum.py --engine array     # the array implementation (the reference)
 
 For each ``tol`` prints the wall and CPU seconds of one batched call (numpy, one thread), the
 mean rounds per issue, the share of samples that settled within ``max_rounds`` and the 5/50/95
@@ -35,6 +36,8 @@ def main() -> None:
     parser.add_argument("--tol", type=float, nargs="+", default=[1e-2, 5e-3, 1e-3])
     parser.add_argument("--max-rounds", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--engine", choices=["auto", "compiled", "array"], default="auto",
+                        help="eum's engine: the numba kernel (auto, compiled) or the array path")
     parser.add_argument("--no-json", action="store_true")
     args = parser.parse_args()
 
@@ -47,7 +50,7 @@ def main() -> None:
     )
     for tol in args.tol:
         wall, cpu = time.perf_counter(), time.process_time()
-        out = eum(inp, tol=tol, max_rounds=args.max_rounds)
+        out = eum(inp, tol=tol, max_rounds=args.max_rounds, engine=args.engine)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         rounds = np.asarray(out.extra["rounds_by_issue"]).mean(axis=0)
         settled = float(np.asarray(out.extra["converged"]).mean())

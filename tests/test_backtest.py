@@ -142,7 +142,7 @@ def test_missing_columns_and_files(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(RealpolitikError, match=r"needs issues\.csv and actors\.csv"):
         load_dataset(tmp_path / "empty")
-    with pytest.raises(RealpolitikError, match="built-in: deu3"):
+    with pytest.raises(RealpolitikError, match="built-in: bdm1994, deu3"):
         load_dataset(tmp_path / "nowhere")
 
 

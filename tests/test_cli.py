@@ -198,7 +198,7 @@ def test_import_csv_bad_number(run_cli, tmp_path):
     src.write_text("T,d, 2, 1,\nActor,Desc,Influence,P Position,P Salience,\nA,a,lots,30,30,\nB,b,5,60,80,\n")
     code, _, err = run_cli("import-csv", str(src))
     assert code == 2
-    assert ":3: influence: expected a number" in err
+    assert ":3: column 3 (influence): expected a number" in err
 
 
 @pytest.mark.parametrize("args", [("forecast", "--seed", "abc"), ("forecast", "--bogus"),

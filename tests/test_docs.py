@@ -25,6 +25,8 @@ NOT_RUN = {
     "dashboard": "serves until stopped (the dashboard has its own API and browser tests)",
     "--scheduler": "needs a running Dask cluster at the address shown",
     "benchmarks/run.py": "a benchmark, not a test (see benchmarks/)",
+    "benchmarks/bench_speed.py": "a benchmark, not a test (see benchmarks/)",
+    "benchmarks/ktab_speed.py": "builds and times KTAB's C++ smpc: a benchmark, not a test",
     "lint-imports": "the layer contracts; tests/test_architecture.py runs them",
 }
 #: Pages whose runs take long (full-size reports, deals, the DEU III backtest).

@@ -7,7 +7,13 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from realpolitik.dynamics.calibrate import calibrate, check
+from realpolitik.dynamics.calibrate import (
+    calibrate,
+    check,
+    data_regimes,
+    deterrence_after,
+    fit_variant,
+)
 from realpolitik.dynamics.data import (
     build_weekly,
     load_reports,
@@ -42,20 +48,51 @@ def test_reports_are_cited_and_consistent() -> None:
 
 
 def test_iraq_2024_attack_parameters_are_the_fit() -> None:
-    """The scenario stores the calibration's estimates and standard errors (not hand-set numbers)."""
-    cal = calibrate()
-    att = load_scenario("iraq-2024").dynamics.attacks
-    fit = cal.fit
+    """The scenario stores the chosen variant's fit: estimates, standard errors, correlations."""
+    sc = load_scenario("iraq-2024")
+    att = sc.dynamics.attacks
+    series = load_weekly()
+    regimes = data_regimes(sc.dynamics, series)
+    assert [r.id for r in regimes] == ["kh_suspension"]
+    cf = fit_variant("negbin-regime", regimes=regimes)
+    assert cf.converged
+    reg = att.regimes[0]
     pairs = {"mu": att.baseline, "n": att.branching_ratio, "gamma": att.deterrence_effect,
-             "tau": att.deterrence_weeks}
+             "tau": att.deterrence_weeks, "k": att.dispersion,
+             "effect:kh_suspension": reg.effect, "persistence:kh_suspension": reg.persistence_weeks}
     for name, value in pairs.items():
-        assert value.point == pytest.approx(fit.estimate[name], rel=2e-3), name
-        assert value.distribution.sd == pytest.approx(fit.se[name], rel=1e-2), name
-    assert att.kernel_decay.point == fit.value("rho")
-    assert att.initial_deterrence.point == pytest.approx(cal.deterrence_at_end(), rel=2e-3)
+        assert value.point == pytest.approx(cf.estimate[name], rel=2e-3), name
+        assert value.distribution.sd == pytest.approx(cf.se[name], rel=1e-2), name
+    assert att.counts == "negbin"
+    assert att.initial_deterrence.point == pytest.approx(
+        deterrence_after(series, cf.estimate["tau"]), rel=2e-3)
+    # every correlation of |r| >= 0.1 is stored (rounded to 0.01), the others are small
+    field = {"mu": "baseline", "n": "branching_ratio", "gamma": "deterrence_effect",
+             "tau": "deterrence_weeks", "k": "dispersion",
+             "effect:kh_suspension": "kh_suspension.effect",
+             "persistence:kh_suspension": "kh_suspension.persistence_weeks"}
+    stored = {frozenset(c.between): c.correlation for c in att.correlations}
+    corr = cf.correlation()
+    for i, a in enumerate(cf.names):
+        for j in range(i + 1, len(cf.names)):
+            key = frozenset((field[a], field[cf.names[j]]))
+            if abs(corr[i, j]) >= 0.1:
+                assert stored[key] == pytest.approx(corr[i, j], abs=0.006), key
+            else:
+                assert key not in stored
+    cal = calibrate()
     p, w = cal.retaliation()
     assert att.retaliation.probability.point == pytest.approx(p)
     assert att.retaliation.weight.point == pytest.approx(w, rel=2e-3)
+
+
+def test_hawkes_variant_keeps_its_documented_fit() -> None:
+    """The original Poisson Hawkes calibration (still `calibrate --variant hawkes`)."""
+    fit = calibrate().fit
+    assert fit.estimate["mu"] == pytest.approx(8.32, rel=2e-3)
+    assert fit.estimate["n"] == pytest.approx(0.871, rel=2e-3)
+    assert fit.estimate["gamma"] == pytest.approx(0.703, rel=2e-3)
+    assert fit.estimate["tau"] == pytest.approx(14.41, rel=2e-3)
 
 
 def test_fit_checks_against_the_data() -> None:

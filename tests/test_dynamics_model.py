@@ -165,3 +165,83 @@ def test_iraq_2024_options_differ_in_the_expected_direction() -> None:
     sq, wd = run(sc, ["status_quo", "full_withdrawal"], samples=200, seed=0)
     assert np.median(wd.variable("iran_influence")[:, -1]) > np.median(sq.variable("iran_influence")[:, -1]) + 5
     assert wd.attacks[:, 12:].mean() < sq.attacks[:, 12:].mean()
+
+
+VARIANT_TEXT = (SMALL.read_text(encoding="utf-8")
+                .replace("    baseline: 5\n", "    baseline: {value: 5, distribution: "
+                         "{kind: uniform, low: 3, high: 7}}\n    counts: negbin\n"
+                         "    dispersion: 2\n")
+                .replace("    retaliation: {probability: 0.5, weight: 2}\n",
+                         "    retaliation: {probability: 0.5, weight: 2}\n"
+                         "    regimes:\n"
+                         "      - {id: truce, name: A truce, start: 2024-04-01, effect: -5,\n"
+                         "         persistence_weeks: {value: 20, distribution: {kind: uniform,"
+                         " low: 10, high: 30}}, options: [quiet]}\n"
+                         "    correlations:\n"
+                         "      - {between: [baseline, branching_ratio], correlation: 0.8}\n"
+                         "      - {between: [baseline, truce.persistence_weeks], "
+                         "correlation: -0.3}\n")
+                .replace("  options:\n", "  options:\n    - {id: quiet, name: Quiet}\n", 1))
+
+
+@pytest.fixture(scope="module")
+def variant():
+    from realpolitik.scenario.loader import parse_scenario
+
+    return parse_scenario(VARIANT_TEXT, "variant.yaml")
+
+
+def test_negbin_regime_batch_element_equals_sample_alone(variant) -> None:
+    """Negative binomial counts, a regime and correlated inputs keep batch invariance."""
+    dyn = variant.dynamics
+    assert dyn.attacks.counts == "negbin" and dyn.attacks.regimes[0].id == "truce"
+    for opt in (None, dyn.option("quiet")):
+        batch = simulate(dyn, opt, start=START, samples=6, seed=5, horizon_months=12)
+        for k in (0, 5):
+            alone = simulate(dyn, opt, start=START, seed=5, sample_ids=[k], horizon_months=12)
+            np.testing.assert_array_equal(batch.attacks[k], alone.attacks[0])
+            np.testing.assert_array_equal(batch.states[k], alone.states[0])
+
+
+def test_regime_acts_only_under_its_options(variant) -> None:
+    """The truce regime (effect -5, from before the start) cuts attacks under `quiet` only;
+    the state paths are the same (common random numbers)."""
+    dyn = variant.dynamics
+    sq = simulate(dyn, None, start=START, samples=200, seed=1, horizon_months=6)
+    quiet = simulate(dyn, dyn.option("quiet"), start=START, samples=200, seed=1,
+                     horizon_months=6)
+    np.testing.assert_array_equal(sq.states, quiet.states)
+    assert quiet.attacks[:, 0].mean() < 0.05 * sq.attacks[:, 0].mean()
+    assert quiet.attacks.sum() < sq.attacks.sum()
+
+
+def test_negbin_counts_are_overdispersed(variant) -> None:
+    """With dispersion 2 a step's count varies more than a Poisson count of the same mean."""
+    from realpolitik.dynamics.countfit import draw_counts
+
+    u = np.random.default_rng(0).random(40000)
+    lam = np.full(u.size, 4.0)
+    nb = draw_counts(u, lam, np.full(u.size, 2.0))
+    assert nb.mean() == pytest.approx(4.0, abs=0.1)
+    assert nb.var() == pytest.approx(4.0 + 16.0 / 2.0, rel=0.08)
+    assert draw_counts(u, lam, None).var() == pytest.approx(4.0, rel=0.05)
+
+
+def test_correlated_inputs_keep_marginals(variant) -> None:
+    """The Gaussian copula: uniform marginals stay uniform; normal scores get the correlation."""
+    from scipy import special, stats
+
+    from realpolitik.dynamics import model
+
+    plan = model._plan(variant.dynamics)
+    u = np.random.default_rng(2).random((20000, len(plan.inputs.values)))
+    par = plan.inputs.draw(u)
+    mu = par[:, plan.attacks["mu"]]
+    n = par[:, plan.attacks["n"]]
+    assert stats.kstest((mu - 3) / 4, "uniform").pvalue > 0.01
+    assert stats.kstest((n - 0.3) / 0.4, "uniform").pvalue > 0.01
+    z = special.ndtri(np.column_stack([(mu - 3) / 4, (n - 0.3) / 0.4]))
+    assert np.corrcoef(z.T)[0, 1] == pytest.approx(0.8, abs=0.02)
+    per = par[:, plan.attacks["regimes"][0][2]]
+    assert np.corrcoef(special.ndtri((mu - 3) / 4), special.ndtri((per - 10) / 20))[0, 1] == \
+        pytest.approx(-0.3, abs=0.03)

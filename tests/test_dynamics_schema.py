@@ -131,3 +131,40 @@ def test_lag0_cycle_finder() -> None:
     cyc = lag0_cycle([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")])
     assert cyc is not None and cyc[0] == cyc[-1] and set(cyc) == {"a", "b", "c"}
     assert lag0_cycle([("x", "x")]) == ["x", "x"]
+
+
+def test_negbin_regime_and_correlation_checks() -> None:
+    """Negative binomial counts need a dispersion; regimes name known options; correlations
+    name known, uncertain numbers in (-1, 1) that hold together."""
+    text = _replace("    baseline: 5\n", "    baseline: 5\n    counts: negbin\n")
+    assert "need a `dispersion`" in _problems(text)
+    text = _replace("    retaliation: {probability: 0.5, weight: 2}\n",
+                    "    retaliation: {probability: 0.5, weight: 2}\n"
+                    "    regimes:\n"
+                    "      - {id: t, name: T, start: 2024-01-30, effect: -30,\n"
+                    "         persistence_weeks: 10, options: [nope]}\n"
+                    "    correlations:\n"
+                    "      - {between: [baseline, branching_ratio], correlation: 0.5}\n"
+                    "      - {between: [branching_ratio, t.effect], correlation: 1.5}\n"
+                    "      - {between: [branching_ratio, gamma], correlation: 0.2}\n")
+    out = _problems(text)
+    assert "regimes[t].effect" in out and "[-20, 20]" in out
+    assert "unknown option" in out
+    assert "only a number with a distribution can be correlated" in out  # baseline: 5
+    assert "must lie in (-1, 1)" in out
+    assert "unknown attack number" in out
+
+
+def test_correlations_must_hold_together() -> None:
+    text = _replace("    baseline: 5\n", "    baseline: {value: 5, distribution: {kind: uniform, "
+                    "low: 3, high: 7}}\n    deterrence_effect: {value: 0.3, distribution: "
+                    "{kind: uniform, low: 0.1, high: 0.5}}\n")
+    text = text.replace("    deterrence_effect: 0.3\n", "", 1)
+    text = text.replace("    retaliation: {probability: 0.5, weight: 2}\n",
+                        "    retaliation: {probability: 0.5, weight: 2}\n"
+                        "    correlations:\n"
+                        "      - {between: [baseline, branching_ratio], correlation: 0.9}\n"
+                        "      - {between: [baseline, deterrence_effect], correlation: 0.9}\n"
+                        "      - {between: [branching_ratio, deterrence_effect], "
+                        "correlation: -0.9}\n")
+    assert "cannot hold together" in _problems(text)

@@ -211,7 +211,7 @@ def test_validation_page_case(runs):
             case = BargainingInput(inp.position, inp.salience, inp.capability, np.array([[sq]]),
                                    inp.lower, inp.upper, inp.actor_ids, inp.issue_ids)
             got.append(float(run_model(spec.name, case, seed=1).forecast[0, 0]))
-        if spec.name in ("nash", "ensemble"):
+        if spec.name in ("nash", "procedural", "ensemble"):
             cell = " / ".join(f"{v:.2f}" for v in got) + " | " + " / ".join(
                 f"{v - 8.833:+.2f}" for v in got)
         else:

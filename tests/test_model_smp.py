@@ -367,3 +367,22 @@ def test_torch_backend_matches_numpy():
     np.testing.assert_allclose(b.final_position.numpy(), np.asarray(a.final_position), atol=1e-9)
     np.testing.assert_array_equal(b.rounds.numpy(), np.asarray(a.rounds))
     assert trace_dicts(b.trace, tin) == trace_dicts(a.trace, inp)
+
+
+def test_stopped_elements_do_not_shift_the_others_streams():
+    """Elements that stop early leave the turns; the stochastic draws of the rest stay theirs.
+
+    Row k of a stochastic batch draws row k of each turn's (B, n) uniforms, whatever the other
+    rows do: here the other rows are replaced by a game that settles at once.
+    """
+    inp = random_input(21, batch=6, n=5, d=2)
+    still = np.asarray(inp.position).copy()
+    still[:, :, :] = 0.5  # everyone at one place: nothing moves, the run stops after turn 2
+    k = 3
+    mixed = np.where(np.arange(6)[:, None, None] == k, np.asarray(inp.position), still)
+    other = type(inp)(mixed, inp.salience, inp.capability, inp.status_quo, inp.lower, inp.upper)
+    a = S.smp(inp, seed=9, transitions="stochastic")
+    b = S.smp(other, seed=9, transitions="stochastic")
+    assert int(b.rounds[0]) == 2 < int(b.rounds[k])
+    np.testing.assert_array_equal(np.asarray(a.final_position)[k], np.asarray(b.final_position)[k])
+    assert int(a.rounds[k]) == int(b.rounds[k])

@@ -247,8 +247,12 @@ def test_deal_summary(deal_an: Any) -> None:
     assert d.parties == ["us_gov (U.S. government)", "iraq_gov (Iraqi government)"]
     assert 0.0 <= d.p_agreement <= 1.0
     assert [t.caption for t in d.tables] == [
-        "Outcome of the negotiation (95% intervals)", "The most likely agreed packages",
-        "Solution concepts at the point values", "Agreed value of each continuous issue"]
+        "Outcome of the negotiation (95% intervals)",
+        "P(agreement by date) and P(broken by date)", "The most likely agreed packages",
+        "Solution concepts at the point values", "Agreed value of each continuous issue",
+        "Coalition forecast and negotiated package on us_presence, per collective model"]
+    assert d.on_scale is not None and d.on_scale["issue"] == "us_presence"
+    assert d.sentence is not None and "the coalition pushes for" in d.sentence
     assert d.table is d.tables[0]
     assert d.notes[0].startswith("domestic constraint: iraq_gov's acceptable set follows the "
                                  "compromise forecast of us_presence")

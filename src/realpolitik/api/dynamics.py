@@ -12,8 +12,12 @@
   the bands of every state variable at the horizon;
 - :func:`summary_frame` - one row per option and quantity (state at the horizon, attacks,
   event probabilities);
-- :func:`calibrate` and :func:`check` - the attack process fitted to the 2023-2024 attacks and
-  its coverage check by simulation.
+- :func:`calibrate` and :func:`check` - the original (Poisson Hawkes) attack process fitted to
+  the 2023-2024 attacks and its coverage check by simulation;
+- :func:`fit_attacks` and :func:`check_attacks` - the same for any count-model variant
+  (``negbin-regime``, the one the evaluation chose, by default);
+- :func:`evaluate_dynamics` - the rolling-origin evaluation of every variant against naive
+  baselines with proper scores.
 """
 
 from __future__ import annotations
@@ -24,9 +28,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from realpolitik.dynamics import model as _model
-from realpolitik.dynamics.calibrate import Calibration, Check, calibrate, check
+from realpolitik.dynamics.calibrate import (
+    Calibration,
+    Check,
+    calibrate,
+    check,
+    check_variant,
+    data_regimes,
+    fit_variant,
+    strike_weights,
+)
+from realpolitik.dynamics.countfit import VARIANTS, CountFit, Regime
+from realpolitik.dynamics.data import load_weekly
 from realpolitik.dynamics.engine import ALL, ForecastPath, resolve, section, summary_frame
+from realpolitik.dynamics.evaluate import (
+    Evaluation,
+    evaluate,
+    load_summary,
+    summary,
+    summary_sentence,
+)
 from realpolitik.dynamics.model import Trajectories
+from realpolitik.errors import RealpolitikError
 from realpolitik.progress import Progress
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
@@ -34,15 +57,25 @@ from realpolitik.scenario.sections.dynamics import Dynamics, PolicyOption
 from realpolitik.uncertainty.distribution import band_check
 
 __all__ = [
+    "CHOSEN_VARIANT",
+    "VARIANTS",
+    "AttackFit",
     "Calibration",
     "Check",
+    "CountFit",
+    "Evaluation",
     "ForecastPath",
     "SimulationPlan",
     "Trajectories",
     "band_warnings",
     "calibrate",
     "check",
+    "check_attacks",
+    "evaluate_dynamics",
+    "evaluation_summary",
+    "fit_attacks",
     "iter_options",
+    "out_of_sample_note",
     "plan_simulation",
     "simulate",
     "simulate_option",
@@ -155,3 +188,77 @@ def band_warnings(results: Sequence[Trajectories], dyn: Dynamics,
     if worst is None:
         return []
     return [f"{', '.join(unstable)} at the horizon: {worst.message()}"]
+
+
+def evaluation_summary(ev: Evaluation) -> dict[str, object]:
+    """The headline numbers of an evaluation, JSON-ready (the shipped summary's format)."""
+    return summary(ev)
+
+
+def out_of_sample_note() -> str:
+    """How the shipped attack model scored out of sample, in one sentence (for the report)."""
+    return summary_sentence(load_summary())
+
+
+#: The variant the rolling-origin evaluation chose on the built-in series (docs/dynamics.md);
+#: :func:`evaluate_dynamics` reports which one wins, so a change of data shows up there.
+CHOSEN_VARIANT = "negbin-regime"
+
+
+@dataclass(frozen=True)
+class AttackFit:
+    """A count-model variant fitted to the shipped series, with the scenario's regimes."""
+
+    fit: CountFit
+    regimes: tuple[Regime, ...]
+    weeks: int
+    include_assumed: bool
+
+
+def _regimes(scenario: Scenario | str | Path | None) -> tuple[Regime, ...]:
+    if scenario is None:
+        return ()
+    sc = load_scenario(scenario)
+    return data_regimes(sc.dynamics, load_weekly())
+
+
+def _variant(name: str) -> str:
+    if name not in VARIANTS:
+        raise RealpolitikError(f"unknown model variant {name!r}; variants are: "
+                               f"{', '.join(VARIANTS)}", options=("variant",))
+    return name
+
+
+def fit_attacks(scenario: Scenario | str | Path | None = "iraq-2024", *,
+                variant: str = CHOSEN_VARIANT, include_assumed: bool = True) -> AttackFit:
+    """Fit a variant to the shipped weekly attacks, with the regimes ``scenario`` declares."""
+    regimes = _regimes(scenario)
+    series = load_weekly()
+    weeks = series.weeks if include_assumed else series.observed_weeks()
+    cf = fit_variant(_variant(variant), regimes=regimes, include_assumed=include_assumed)
+    return AttackFit(cf, regimes, weeks, include_assumed)
+
+
+def check_attacks(fit: AttackFit, *, samples: int = 2000, seed: int = 0,
+                  level: float = 0.90) -> Check:
+    """Free-running simulation of a fitted variant over every shipped week (its coverage)."""
+    return check_variant(fit.fit, regimes=fit.regimes, fitted_weeks=fit.weeks, samples=samples,
+                         seed=seed, level=level)
+
+
+def evaluate_dynamics(scenario: Scenario | str | Path | None = "iraq-2024", *,
+                      variants: Sequence[str] = tuple(VARIANTS), first_origin: int = 8,
+                      horizon: int = 4, samples: int = 200, seed: int = 0,
+                      include_assumed: bool = True,
+                      progress: Progress | None = None) -> Evaluation:
+    """Rolling-origin evaluation on the shipped weekly attacks.
+
+    See :mod:`realpolitik.dynamics.evaluate`; regimes come from ``scenario``'s attack section.
+    """
+    regimes = _regimes(scenario)
+    series = load_weekly()
+    if not include_assumed:
+        series = series.subset(series.observed_weeks())
+    return evaluate(series.counts, strike_weights(series), series.week_start, regimes=regimes,
+                    variants=[_variant(v) for v in variants], first_origin=first_origin,
+                    horizon=horizon, samples=samples, seed=seed, progress=progress)

@@ -22,9 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.api.dynamics import band_warnings, iter_options, plan_simulation
+from realpolitik.api.deal import DealResult, deal_report_parts
+from realpolitik.api.deal import negotiate as negotiate_deal
+from realpolitik.api.dynamics import (
+    band_warnings,
+    iter_options,
+    out_of_sample_note,
+    plan_simulation,
+)
 from realpolitik.api.forecast import forecast
-from realpolitik.deal.api import DealResult, negotiate
 from realpolitik.dynamics.engine import ALL, FORECAST, STATUS_QUO
 from realpolitik.dynamics.model import event_probability
 from realpolitik.errors import Cancelled, RealpolitikError
@@ -119,6 +125,9 @@ class ModelForecast:
     point: dict[str, float]
     distribution: ForecastDistribution | None = None
     seed: int | None = 0
+    #: The model's record on past decisions: error, ensemble weight, calibrated bands
+    #: (:func:`realpolitik.api.calibration.past_record`).
+    past: dict[str, Any] = field(default_factory=dict)
 
     @property
     def draws(self) -> np.ndarray | None:
@@ -202,8 +211,10 @@ def model_forecast(scenario: Scenario, model: str, *, samples: int = 0, seed: in
                           cancel=control.token)
     else:
         result = forecast(scenario, spec.name, seed=seed, positions=positions)
+    from realpolitik.api.calibration import past_record
+
     return ModelForecast(spec.name, spec.title, spec.reference, tuple(scenario.issue_ids),
-                         result.forecast, result.sampled, seed)
+                         result.forecast, result.sampled, seed, past_record(result))
 
 
 def point_forecast(scenario: Scenario, model: str, seed: int = 0,
@@ -388,6 +399,8 @@ class DynamicsResult:
     level: float = 0.90
     #: The small-N rule for the bands (:func:`realpolitik.api.dynamics.band_warnings`).
     warnings: list[str] = field(default_factory=list)
+    #: How the attack model scored out of sample (:func:`realpolitik.api.dynamics.out_of_sample_note`).
+    scored: str = ""
 
     def dates(self) -> list[dt.date]:
         """The calendar date of the end of every month 0..M."""
@@ -440,23 +453,25 @@ def dynamics(scenario: Scenario, *, samples: int, seed: int, options: Sequence[s
         out.append(OptionPaths(plan.option_name(opt),
                                opt.name if opt else "Status quo (no intervention)", bands, probs))
     return DynamicsResult(plan.start, int(plan.months), samples, variables, out, events, level,
-                          band_warnings(trajectories, dyn, level))
+                          band_warnings(trajectories, dyn, level),
+                          out_of_sample_note() if dyn.attacks is not None else "")
 
 
 # ------------------------------------------------------------------------------------------
 # the deal
 @dataclass(frozen=True)
 class DealSummary:
-    """The deal subsystem's tables (outcomes, packages, solutions) and its warnings.
-
-    ``negotiation`` is the :class:`~realpolitik.deal.api.DealResult` itself, for figures.
-    """
+    """The deal's tables and warnings; ``negotiation`` is the DealResult itself, for figures."""
 
     parties: list[str]
     p_agreement: float
     tables: list[Table]
     negotiation: DealResult | None = None
     notes: list[str] = field(default_factory=list)
+    #: Where the packages land on the mapped scenario issue (:meth:`DealResult.on_scale`).
+    on_scale: dict[str, Any] | None = None
+    #: One sentence: what the coalition pushes for vs what the two governments sign.
+    sentence: str | None = None
 
     @property
     def table(self) -> Table:
@@ -465,30 +480,26 @@ class DealSummary:
 
 
 def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = None,
-         positions: PositionKind = "stated",
-         control: Control | None = None) -> DealSummary | Absent:
-    """The negotiated deal of the scenario's ``deal`` section (Monte Carlo of the deal subsystem)."""
+         positions: PositionKind = "stated", control: Control | None = None,
+         models: Sequence[str] | None = None) -> DealSummary | Absent:
+    """The negotiated deal of the scenario's ``deal`` section (Monte Carlo of the deal subsystem).
+
+    With a package-to-scale mapping, also where the packages land on the mapped issue and, per
+    collective model (``models``, default all registered), its forecast next to the package
+    negotiated with that model driving the domestic constraint (:mod:`realpolitik.api.deal`).
+    """
     if getattr(scenario, "deal", None) is None:
         return Absent(f"scenario {scenario.id!r} has no `deal` section")
     control = control or Control()
-    result = negotiate(scenario, samples=max(samples, 1), seed=seed, model=model,
-                       positions=positions, progress=control.staged("deal"), cancel=control.token)
-    tables = [
-        table_from_frame(result.outcomes(), "Outcome of the negotiation (95% intervals)"),
-        table_from_frame(result.packages(top=5), "The most likely agreed packages"),
-        table_from_frame(result.solutions(), "Solution concepts at the point values"),
-    ]
-    summary = result.issue_summary()
-    if len(summary):
-        tables.append(table_from_frame(summary, "Agreed value of each continuous issue"))
-    notes = list(result.warnings())
-    dom = result.domestic()
-    if dom:
-        notes.insert(0, f"domestic constraint: {dom['party']}'s acceptable set follows the "
-                        f"{dom['model']} forecast of {dom['issue']} ({dom['point']:.1f}; 90% "
-                        f"of samples {dom['q05']:.1f}-{dom['q95']:.1f})")
+    result = negotiate_deal(scenario, samples=max(samples, 1), seed=seed, model=model,
+                            positions=positions, progress=control.staged("deal"),
+                            cancel=control.token)
+    frames, notes, on_scale, sentence = deal_report_parts(scenario, result,
+                                                          models or model_names(), positions)
+    tables = [table_from_frame(frame, caption) for frame, caption in frames]
     names = [f"{a} ({n})" for a, n in zip(result.parties, result.party_names, strict=True)]
-    return DealSummary(names, float(result.p_agreement), tables, result, notes)
+    return DealSummary(names, float(result.p_agreement), tables, result, notes, on_scale,
+                       sentence)
 
 
 # ------------------------------------------------------------------------------------------
@@ -558,7 +569,7 @@ def analyse(
     dy = run("dynamics", lambda: dynamics(scenario, samples=max(samples, 1), seed=seed,
                                           options=options, model=main_model, control=control))
     de = run("deal", lambda: deal(scenario, samples=max(samples, 1), seed=seed,
-                                  positions=positions, control=control))
+                                  positions=positions, control=control, models=models))
     control.progress("done", 1.0)
     return Analysis(scenario, fc, dr, pw, dy, de, samples, seed, positions)
 

@@ -41,7 +41,7 @@ def model_json(sc: Scenario, mf: ModelForecast) -> dict[str, Any]:
     out: dict[str, Any] = {
         "model": mf.model, "title": mf.title, "reference": mf.reference, "samples": mf.samples,
         "point": {k: finite_or_none(v) for k, v in mf.point.items()},
-        "quantiles": {}, "bands": {}, "histogram": {},
+        "quantiles": {}, "bands": {}, "histogram": {}, "past": json_safe(mf.past),
     }
     for j, issue in enumerate(sc.issues):
         out["quantiles"][issue.id] = {k: finite_or_none(v) for k, v in mf.quantiles(issue.id).items()}
@@ -92,7 +92,8 @@ def dynamics_json(d: DynamicsResult | Absent) -> dict[str, Any]:
         return {"absent": d.reason}
     return {
         "start": d.start.isoformat(), "months": d.months, "samples": d.samples,
-        "level": d.level, "warnings": d.warnings, "dates": [x.isoformat() for x in d.dates()],
+        "level": d.level, "warnings": d.warnings, "scored": d.scored,
+        "dates": [x.isoformat() for x in d.dates()],
         "variables": [{"id": v, "name": n, "unit": u} for v, n, u in d.variables],
         "events": [{"id": e, "name": n} for e, n in d.events],
         "options": [
@@ -110,7 +111,8 @@ def deal_json(d: DealSummary | Absent) -> dict[str, Any]:
     if isinstance(d, Absent):
         return {"absent": d.reason}
     return {"parties": d.parties, "p_agreement": finite_or_none(d.p_agreement),
-            "tables": [table_json(t) for t in d.tables], "notes": d.notes}
+            "tables": [table_json(t) for t in d.tables], "notes": d.notes,
+            "on_scale": json_safe(d.on_scale), "sentence": d.sentence}
 
 
 def analysis_json(an: Analysis) -> dict[str, Any]:

@@ -62,6 +62,22 @@ def forecast_schema() -> dict[str, Any]:
                        "description": "Rounds until positions settled (iterative models)."},
             "issues": {"type": "array", "items": issue, "minItems": 1},
             "actors": {"type": "array", "items": actor, "minItems": 2},
+            "calibrated_bands": {
+                "type": ["object", "null"],
+                "description": "Calibrated 80/90 % bands from the model's past errors on real "
+                               "decisions (not the Monte Carlo input-uncertainty band).",
+                "properties": {"note": {"type": "string"}, "source": {"type": "string"},
+                               "half_width_0_100": {"type": "object"},
+                               "issues": {"type": "object"}},
+            },
+            "weights": {
+                "type": "object",
+                "description": "Ensemble only: its members' weights, their past errors and "
+                               "where the weights came from.",
+                "properties": {"kind": {"enum": ["fitted", "equal", "given"]},
+                               "source": {"type": "string"},
+                               "members": {"type": "object"}},
+            },
             "warnings": {"type": "array", "items": {"type": "string"},
                          "description": "Degenerate inputs: all capabilities or saliences 0, "
                                        "every actor at one position, an issue nobody cares about."},

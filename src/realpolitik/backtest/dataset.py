@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.errors import Problem, RealpolitikError, ScenarioError
+from realpolitik.models.base import DecisionRules
 
 ISSUES_FILE = "issues.csv"
 ACTORS_FILE = "actors.csv"
@@ -58,6 +59,7 @@ class Issue:
     salience: np.ndarray
     capability: np.ndarray
     meta: dict[str, str] = field(default_factory=dict)
+    rules: DecisionRules | None = None  # formal rules (batch of one), e.g. from the procedures
 
     @property
     def n_actors(self) -> int:

@@ -31,7 +31,7 @@ import numpy as np
 
 from realpolitik.backtest.dataset import Dataset, Issue
 from realpolitik.errors import RealpolitikError
-from realpolitik.models.base import BargainingInput, ModelSpec
+from realpolitik.models.base import BargainingInput, DecisionRules, ModelSpec
 from realpolitik.models.registry import get_model, list_models
 from realpolitik.runner import run_model
 from realpolitik.seeds import generator, resolve_seed
@@ -179,6 +179,21 @@ def _input(selection: Selection, idx: list[int]) -> BargainingInput:
         upper=np.array([first.upper]),
         actor_ids=tuple(f"actor{j}" for j in range(first.n_actors)),
         issue_ids=("issue",),
+        rules=_rules([i.rules for i in issues]),
+    )
+
+
+def _rules(each: list[DecisionRules | None]) -> DecisionRules | None:
+    """The issues' rules stacked on the batch axis (None unless every issue has rules)."""
+    if not each or any(r is None for r in each):
+        return None
+    first = each[0]
+    assert first is not None
+    return DecisionRules(
+        weight=np.concatenate([r.weight for r in each if r is not None]),
+        quota=np.concatenate([r.quota for r in each if r is not None]),
+        body_rule=first.body_rule, issue_rule=first.issue_rule,
+        setter=np.concatenate([r.setter for r in each if r is not None]),
     )
 
 

@@ -24,6 +24,13 @@ from realpolitik.errors import RealpolitikError
 from realpolitik.jsonsafe import dumps
 
 
+class Information(StrEnum):
+    """What each side of ``realpolitik deal`` knows of the other."""
+
+    complete = "complete"
+    private = "private"
+
+
 class DealFormat(StrEnum):
     """Output formats of ``realpolitik deal``."""
 
@@ -78,17 +85,29 @@ def deal(
     private: Annotated[bool, typer.Option(
         "--private", help="Use actors' private positions in the collective forecast.")
     ] = False,
+    information: Annotated[Information | None, typer.Option(
+        "--information", help="complete (each side knows the other's utility) or private "
+        "(beliefs and Bayesian learning; the default where the scenario declares beliefs).")
+    ] = None,
+    spread: Annotated[float | None, typer.Option(
+        min=0, help="Width of both beliefs relative to the declared uncertainty "
+                    "(private information; default: the scenario's).")] = None,
+    breakdown: Annotated[bool, typer.Option(
+        "--breakdown/--no-breakdown", help="Apply the scenario's breakdown risk and the "
+        "status quo's attack cost.")] = True,
     top: Annotated[int, typer.Option(min=1, help="How many packages to list.")] = 5,
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Write the Pareto frontier with the agreements reached to FILE.png.")
     ] = None,
+    timeline_plot: Annotated[Path | None, typer.Option(
+        "--timeline-plot", help="Write P(agreement by date) to FILE.png.")] = None,
     output: Annotated[DealFormat, typer.Option(
         "--format", "-f", help="table or json.")] = DealFormat.table,
     out_file: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the output to this file.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Negotiate the scenario's deal: likely packages, P(no deal), Nash and Kalai points."""
+    """Negotiate the scenario's deal: P(agreement by date), packages, their place on the scale."""
     from rich.progress import Progress
 
     from realpolitik.api.deal import deal_parties, negotiate
@@ -96,9 +115,10 @@ def deal(
     from realpolitik.presentation.deal_plot import plot_frontier
     from realpolitik.presentation.deal_tables import print_result
 
-    if plot is not None and plot.suffix.lower() != ".png":
-        raise RealpolitikError(f"--plot writes a PNG file; give a name ending in .png, got "
-                               f"{plot}")
+    for flag, file in (("--plot", plot), ("--timeline-plot", timeline_plot)):
+        if file is not None and file.suffix.lower() != ".png":
+            raise RealpolitikError(f"{flag} writes a PNG file; give a name ending in .png, got "
+                                   f"{file}")
     sc = load_scenario(scenario)
     strategies = parse_strategies(strategy or [], deal_parties(sc)) if strategy else None
     from realpolitik.presentation.progress import show_progress
@@ -108,6 +128,8 @@ def deal(
         result = negotiate(
             sc, samples=samples, seed=seed, strategies=strategies, deadline=deadline,
             model=model, positions="private" if private else None,
+            information=None if information is None else information.value, spread=spread,
+            breakdown=breakdown,
             progress=lambda _stage, done, total: bar.update(task, completed=done),
             interruptible=True,
         )
@@ -121,3 +143,7 @@ def deal(
     if plot is not None:
         written = plot_frontier(result, plot)
         err.print(f"wrote {written}")
+    if timeline_plot is not None:
+        from realpolitik.presentation.deal_plot import plot_timeline
+
+        err.print(f"wrote {plot_timeline(result, timeline_plot)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -137,15 +138,23 @@ def calibrate(
     observed_only: Annotated[bool, typer.Option(
         "--observed-only", help="Fit only the weeks backed by reports (to 19 Feb 2024); the "
         "later weeks become an out-of-sample check.")] = False,
+    variant: Annotated[str, typer.Option(
+        "--variant", help="Model variant: negbin-regime (the one the evaluation chose), negbin "
+        "or hawkes (the original Poisson process).")] = "negbin-regime",
     out_dir: Annotated[Path | None, typer.Option(
         "--out-dir", help="Write calibration.png to this folder (created if missing); without "
         "it nothing is written.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Fit the attack process to the 2023-2024 attacks on U.S. forces; check it by simulation."""
+    from realpolitik.api.scenario import load_scenario
+
+    load_scenario(scenario)  # a broken scenario file is a user error (exit 2), before the fit
+    if variant != "hawkes":
+        _calibrate_variant(scenario, variant, samples, seed, observed_only, out_dir, quiet)
+        return
     from realpolitik.api.dynamics import calibrate as fit_attacks
     from realpolitik.api.dynamics import check
-    from realpolitik.api.scenario import load_scenario
     from realpolitik.presentation.dynamics_tables import (
         calibration_table,
         coverage_lines,
@@ -153,8 +162,6 @@ def calibrate(
         plot_check,
         rates_line,
     )
-
-    load_scenario(scenario)  # a broken scenario file is a user error (exit 2), before the fit
     from realpolitik.presentation.progress import show_progress
 
     with err.status("fitting the attack process", spinner="dots") if show_progress(
@@ -188,3 +195,103 @@ def _compare_with_scenario(scenario: str, cal: Calibration) -> None:
         err.print(f"(scenario not compared: {exc})", markup=False)
         return
     out.print(comparison_table(sc, cal))
+
+
+def _calibrate_variant(scenario: str, variant: str, samples: int, seed: int, observed_only: bool,
+                       out_dir: Path | None, quiet: bool) -> None:
+    """``calibrate --variant negbin[-regime]``: the fit, its check and the stored numbers."""
+    from realpolitik.api.dynamics import check_attacks, fit_attacks
+    from realpolitik.api.scenario import load_scenario
+    from realpolitik.presentation.dynamics_evaluation import (
+        correlation_line,
+        variant_comparison,
+        variant_fit_table,
+    )
+    from realpolitik.presentation.dynamics_tables import coverage_lines, plot_check
+    from realpolitik.presentation.progress import show_progress
+
+    busy = show_progress(err, quiet=quiet)
+    with err.status(f"fitting {variant}", spinner="dots") if busy else nullcontext():
+        fit = fit_attacks(scenario, variant=variant, include_assumed=not observed_only)
+    out.print(f"[bold]Attack process fit ({variant})[/bold]: {fit.weeks} weeks, "
+              f"log-likelihood {fit.fit.log_likelihood:.2f}; regimes: "
+              + (", ".join(f"{r.id} from {r.start.isoformat()}" for r in fit.regimes)
+                 if fit.fit.variant.regimes and fit.regimes else "none"))
+    if not fit.fit.converged:
+        err.print("[yellow]warning:[/yellow] the Hessian is not positive definite at the optimum")
+    out.print(variant_fit_table(fit))
+    out.print(correlation_line(fit))
+    with err.status(f"checking the fit with {samples:,} simulations", spinner="dots") if \
+            busy else nullcontext():
+        res = check_attacks(fit, samples=samples, seed=seed)
+    for line in coverage_lines(res, samples):
+        out.print(line)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        png = plot_check(res, out_dir / "calibration.png", title=(
+            f"Attacks on U.S. forces: {variant} fit vs data (coverage {res.coverage:.0%})"))
+        err.print(f"wrote {png}")
+    if not observed_only:
+        out.print(variant_comparison(load_scenario(scenario), fit))
+
+
+@app.command("evaluate-dynamics")
+def evaluate_dynamics(
+    scenario: Annotated[str, typer.Argument(
+        help="Scenario whose attack regimes (dynamics.attacks.regimes) the variants use.")
+    ] = DEFAULT_SCENARIO,
+    variant: Annotated[list[str] | None, typer.Option(
+        "--variant", help="Model variants to evaluate (default: all: hawkes, negbin, "
+        "negbin-regime); repeat for several.")] = None,
+    horizon: Annotated[int, typer.Option(min=1, max=26, help="Weeks ahead forecast from "
+                                         "every cut point.")] = 4,
+    first_origin: Annotated[int, typer.Option(
+        "--first-origin", min=4, max=25, help="First cut point (weeks of training data).")] = 8,
+    samples: Annotated[int, samples_option("Simulated paths per forecast.", min=10,
+                                           max=100_000)] = 200,
+    seed: SeedOpt = 0,
+    observed_only: Annotated[bool, typer.Option(
+        "--observed-only", help="Use only the weeks backed by reports (to 19 Feb 2024).")
+    ] = False,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out-dir", help="Write evaluation.png and evaluation.csv to this folder (created if "
+        "missing); without it nothing is written.")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Rolling-origin evaluation of the attack models against naive baselines (proper scores)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from realpolitik.api.dynamics import VARIANTS, evaluation_summary
+    from realpolitik.api.dynamics import evaluate_dynamics as run
+    from realpolitik.presentation.dynamics_evaluation import (
+        evaluation_frame,
+        evaluation_lines,
+        evaluation_table,
+        plot_evaluation,
+    )
+    from realpolitik.presentation.progress import show_progress
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
+                  console=err, transient=True,
+                  disable=not show_progress(err, quiet=quiet)) as bar:
+        task = bar.add_task("refitting at every cut point", total=None)
+
+        def tick(_stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        ev = run(scenario, variants=variant or list(VARIANTS), first_origin=first_origin,
+                 horizon=horizon, samples=samples, seed=seed,
+                 include_assumed=not observed_only, progress=tick)
+    out.print(f"[bold]Forecast evaluation[/bold]: {len(ev.counts)} weeks from "
+              f"{ev.week_start[0].isoformat()}, {samples} simulated paths per forecast, "
+              f"seed {seed}")
+    out.print(evaluation_table(ev))
+    for line in evaluation_lines(ev):
+        out.print(line, highlight=False)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        png = plot_evaluation(ev, out_dir / "evaluation.png")
+        evaluation_frame(ev).to_csv(out_dir / "evaluation.csv", index=False, float_format="%.6g")
+        (out_dir / "evaluation.json").write_text(
+            json.dumps(evaluation_summary(ev), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        err.print(f"wrote {png}, {out_dir / 'evaluation.csv'}, {out_dir / 'evaluation.json'}")

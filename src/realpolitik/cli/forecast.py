@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from realpolitik.api import forecast as run_forecast
-from realpolitik.api.models import (
-    DEFAULT_MODEL,
-    DEFAULT_SAMPLING_MODEL,
-    get_model,
-    models_with_trace,
-)
+from realpolitik.api.models import DEFAULT_MODEL, get_model, models_with_trace
 from realpolitik.cli.app import app
 from realpolitik.cli.options import (
     DEFAULT_SCENARIO,
@@ -56,22 +51,28 @@ def forecast(
     device: Annotated[str | None, typer.Option(help="Device of the torch backend: cpu or cuda.")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Threads for the Monte Carlo chunks.")] = 1,
     plot: Annotated[Path | None, typer.Option(help="With --samples: plot the distribution to a .png or .html file.")] = None,
+    weights: Annotated[str, typer.Option(
+        help="Ensemble weights: 'fitted' (learned on past decisions, shipped), 'equal', or a "
+        "weights file written by `realpolitik backtest --write-weights`.")] = "fitted",
     quiet: QuietOpt = False,
+    allow_slow: Annotated[bool, typer.Option(
+        "--allow-slow", help="Run a model even when it is estimated to take over a minute.")] = False,
 ) -> None:
     """Forecast where the bargaining settles on each issue of a scenario."""
     _check_samples(samples)
-    if not model and samples is not None:
-        model = DEFAULT_SAMPLING_MODEL
-        err.print(f"note: Monte Carlo runs the {model!r} model unless --model names another")
     spec = get_model(model or DEFAULT_MODEL)
     if plot is not None and samples is None:
         raise RealpolitikError("--plot draws the Monte Carlo distribution: add --samples N")
     if trace and not spec.supports_trace:
         raise RealpolitikError(f"model {spec.name!r} has no trace; models with one: "
                                + ", ".join(models_with_trace()))
+    extra = {"weights": weights} if spec.name == "ensemble" else {}
+    if weights != "fitted" and not extra:
+        raise RealpolitikError(f"--weights applies to the ensemble, not to {spec.name!r}")
     result = run_forecast(scenario, spec.name, seed=seed, positions=positions(private),
                           trace=trace, samples=samples, backend=backend, device=device,
-                          workers=workers, progress=ProgressBar(quiet=quiet) if samples is not None else None)
+                          workers=workers, progress=ProgressBar(quiet=quiet), allow_slow=allow_slow,
+                          **extra)
     for text in result.warnings():
         err.print(f"warning: {text}", markup=False)
     if result.sampled is not None:
@@ -88,10 +89,22 @@ def forecast(
         return
     with console_for(out_file) as console:
         print_forecast(result, console)
+        _deal_on_scale(result, console)
         if result.sampled is not None:
             print_distribution(result.sampled, console)
         if trace and result.outcome.trace:
             print_trace(result.outcome.trace, result.inputs, console)
+
+
+def _deal_on_scale(result: Any, console: Any) -> None:
+    """The negotiated package next to the forecast, where the scenario's deal maps onto an issue."""
+    from realpolitik.presentation.deal_tables import print_deal_on_scale
+
+    info = result.deal_on_scale()
+    if info is not None:
+        dom = result.scenario.deal.domestic
+        print_deal_on_scale(info, result.forecast.get(info["issue"]), result.model, console,
+                            party=None if dom is None else dom.party)
 
 
 def _check_samples(samples: int | None) -> None:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from realpolitik.errors import RealpolitikError
 from realpolitik.scenario.sections.deal import MAX_OUTCOMES, DealIssue, DealSection, as_number
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def format_level(x: float) -> str:
@@ -177,4 +179,5 @@ class OutcomeSpace:
 
     def frame(self, packages: Sequence[int]) -> pd.DataFrame:
         """One row per package: its value of each issue (labels or numbers)."""
+        import pandas as pd
         return pd.DataFrame([self.package(o) for o in packages], columns=self.ids)

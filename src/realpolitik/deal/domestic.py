@@ -9,8 +9,8 @@ compromise model, ...) forecasts where the scenario's actors settle the issue ``
 toward 0, the Kurds, the army and NATO toward a continued presence). The mapping:
 
 1. Each package ``o`` gets a position on the collective issue's scale,
-   ``P(o) = sum_k pi_k s_k(o_k)``, from the ``presence`` block: per deal issue a weight ``pi_k``
-   (renormalised to sum 1) and a map ``s_k`` from the issue's values to the scale.
+   ``P(o) = sum_k pi_k s_k(o_k)``, from the section's package-to-scale mapping (``scale``, see
+   :mod:`realpolitik.deal.scale`; the same mapping ``realpolitik deal`` reports packages on).
 2. With the collective forecast ``f`` (per Monte Carlo sample: the model run on that sample's
    actor inputs), the coalition's satisfaction with a package falls linearly with its distance::
 
@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.deal.domain import OutcomeSpace
-from realpolitik.deal.utility import Draw, normalised_weights, value_tables
+from realpolitik.deal.scale import ScaleDraws, package_position
+from realpolitik.deal.utility import Draw
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
 from realpolitik.runner import run_chunks, run_model
@@ -54,18 +54,18 @@ class DomesticDraws:
     issue: str                        # the scenario issue whose forecast binds it
     model: str                        # the collective model that forecast it
     weight: np.ndarray                # (S,) lambda
-    presence_weights: np.ndarray      # (S, K) pi, zero for deal issues not in `presence`
-    presence_tables: tuple[np.ndarray, ...]  # per deal issue (S, m_k): position on the scale
+    scale: ScaleDraws                 # the package-to-scale mapping
     forecast: np.ndarray              # (S,) collective forecast f on the issue's scale
-    lower: float
-    upper: float
 
     def take(self, index: slice) -> DomesticDraws:
         """The samples at ``index``."""
-        return replace(self, weight=self.weight[index],
-                       presence_weights=self.presence_weights[index],
-                       presence_tables=tuple(t[index] for t in self.presence_tables),
+        return replace(self, weight=self.weight[index], scale=self.scale.take(index),
                        forecast=self.forecast[index])
+
+    def repeat(self, k: int) -> DomesticDraws:
+        """Each sample repeated ``k`` times in a row, for opponent types."""
+        return replace(self, weight=np.repeat(self.weight, k), scale=self.scale.repeat(k),
+                       forecast=np.repeat(self.forecast, k))
 
 
 def collective_forecast(scenario: Scenario, issue: str, model: str, *, positions: str = "stated",
@@ -94,40 +94,30 @@ def collective_forecast(scenario: Scenario, issue: str, model: str, *, positions
     return run_chunks(spec, make_input, samples, seed=seed, start=start)[:, j]
 
 
-def draw_domestic(scenario: Scenario, section: DealSection, space: OutcomeSpace, draw: Draw,
-                  forecast: np.ndarray, model: str) -> DomesticDraws:
-    """Draw the domestic constraint's inputs; ``forecast`` holds the collective forecast (S,)."""
+def draw_domestic(scenario: Scenario, section: DealSection, scale: ScaleDraws | None,
+                  draw: Draw, forecast: np.ndarray, model: str) -> DomesticDraws:
+    """Draw the domestic constraint's inputs; ``forecast`` holds the collective forecast (S,).
+
+    The coalition's satisfaction is measured on the section's package-to-scale mapping
+    ``scale`` (:mod:`realpolitik.deal.scale`), which must be on the constraint's issue.
+    """
     dom = section.domestic
     assert dom is not None
     if dom.party not in section.parties:
         raise RealpolitikError(f"deal.domestic.party: {dom.party!r} is not a party of the deal")
-    lower, upper = scenario.issue(dom.issue).scale
-    path = "deal.domestic"
-    unknown = [k for k in dom.presence if k not in space.ids]
-    if unknown:
-        raise RealpolitikError("deal.domestic.presence: unknown deal issues " + ", ".join(unknown))
-    weights = normalised_weights(space, {k: v.weight for k, v in dom.presence.items()}, draw,
-                                 f"{path}.presence_weights", "deal.domestic.presence")
-    tables = value_tables(space, {k: v.scale for k, v in dom.presence.items()}, draw,
-                          f"{path}.presence")
-    lam = draw(f"{path}.weight", dom.weight)
+    if scale is None or scale.issue != dom.issue:
+        raise RealpolitikError(f"deal.domestic: the constraint needs the package-to-scale "
+                               f"mapping on {dom.issue!r} (`deal.scale`)")
+    lam = draw("deal.domestic.weight", dom.weight)
     n = lam.shape[0]
     f = np.broadcast_to(np.asarray(forecast, dtype=np.float64), (n,)).copy()
-    return DomesticDraws(section.parties.index(dom.party), dom.issue, model, lam, weights,
-                         tuple(tables), f, float(lower), float(upper))
-
-
-def package_position(draws: DomesticDraws, index: Any, xp: Any) -> Any:
-    """``P[s, o]``: where each package lies on the collective issue's scale, shape (S, N)."""
-    from realpolitik.deal.utility import additive_utility
-
-    return additive_utility(draws.presence_weights, draws.presence_tables, index, xp)
+    return DomesticDraws(section.parties.index(dom.party), dom.issue, model, lam, scale, f)
 
 
 def effective_utility(own: Any, draws: DomesticDraws, index: Any, xp: Any) -> Any:
     """``(1 - lambda) U_own + lambda D`` with the coalition's satisfaction ``D`` (S, N)."""
-    position = package_position(draws, index, xp)
-    span = draws.upper - draws.lower
-    satisfaction = 1.0 - xp.abs(position - draws.forecast[:, None]) / span
-    lam = draws.weight[:, None]
+    position = package_position(draws.scale, index, xp)
+    span = draws.scale.upper - draws.scale.lower
+    satisfaction = 1.0 - xp.abs(position - xp.asarray(draws.forecast)[:, None]) / span
+    lam = xp.asarray(draws.weight)[:, None]
     return (1.0 - lam) * own + lam * satisfaction

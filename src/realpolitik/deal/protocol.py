@@ -137,70 +137,124 @@ def bid(u_self: Any, u_opp: Any, target: Any, xp: Any) -> Any:
     return lexargmax(u_self >= target[:, None] - TOLERANCE, u_opp, u_self, xp)
 
 
-def alternating_offers(
-    ua: Any, ub: Any, ra: Any, rb: Any,
-    strategies: tuple[Strategy | str, Strategy | str] = ("linear", "linear"),
-    deadline: int = 20, opener: int = 0,
-) -> NegotiationOutcome:
-    """Run the alternating-offers protocol on every sample at once.
+def schedule(r: Any, rise: Any, deadline: int, xp: Any) -> Any:
+    """Reserved values per round (S, T + 1): ``r`` (S,) plus ``rise`` (S, T + 1) or none."""
+    base = xp.broadcast_to(r[:, None], (r.shape[0], deadline + 1))
+    return base if rise is None else base + rise
 
-    ``ua``, ``ub`` (S, N): the parties' utilities of each package; ``ra``, ``rb`` (S,): their
-    reserved values; ``strategies`` for party a and b; ``deadline`` T >= 1 (rounds 0..T);
-    ``opener`` 0 (party a) or 1 (party b) makes the first offer.
-    """
+
+def check_arguments(deadline: int, opener: int) -> None:
+    """The deadline (at least one round) and the opener (0 or 1)."""
     if deadline < 1:
         raise RealpolitikError(f"the deadline must be at least 1 round, got {deadline}")
     if opener not in (0, 1):
         raise RealpolitikError(f"opener must be 0 or 1, got {opener!r}")
+
+
+def alternating_offers(
+    ua: Any, ub: Any, ra: Any, rb: Any,
+    strategies: tuple[Strategy | str, Strategy | str] = ("linear", "linear"),
+    deadline: int = 20, opener: int = 0, *,
+    rise: tuple[Any, Any] | None = None, shock: Any = None,
+) -> NegotiationOutcome:
+    """Run the alternating-offers protocol on every sample at once (complete information).
+
+    ``ua``, ``ub`` (S, N): the parties' utilities of each package; ``ra``, ``rb`` (S,): their
+    reserved values; ``strategies`` for party a and b; ``deadline`` T >= 1 (rounds 0..T);
+    ``opener`` 0 (party a) or 1 (party b) makes the first offer. ``rise`` (per party an
+    (S, T + 1) array or None) raises a party's reserved value round by round (the cost of the
+    status quo while talks go on); a party whose reserved value passes its best package walks
+    out (broken). ``shock`` (S, T + 1) bool ends the talks (broken) before that round's offer.
+    Both parties see each other's utilities: this is the oracle of
+    :func:`realpolitik.deal.private.private_offers`.
+    """
+    check_arguments(deadline, opener)
     xp = namespace(ua, ub)
     strat = tuple(get_strategy(s) for s in strategies)
     u = (ua, ub)
-    r = (ra, rb)
+    rr = (schedule(ra, None if rise is None else rise[0], deadline, xp),
+          schedule(rb, None if rise is None else rise[1], deadline, xp))
     umax = (xp.max(ua, axis=1), xp.max(ub, axis=1))
-    span = tuple(umax[p] - r[p] for p in (0, 1))
     # (S,) of the index dtype on the inputs' device, every entry -1
     minus_one = xp.full_like(xp.argmax(ua, axis=1), -1)
-
-    broken = (span[0] < -TOLERANCE) | (span[1] < -TOLERANCE)
-    status = xp.where(broken, xp.full_like(minus_one, BROKEN), minus_one)
-    agreement = minus_one
-    rounds = xp.where(broken, xp.zeros_like(minus_one), minus_one)
-    done = broken
+    state = NegotiationState(minus_one, xp)
     last_offer = [minus_one, minus_one]       # latest offer by each party
-    offers = []
 
-    def conceded(p: int) -> Any:
+    def conceded(p: int, t: int) -> Any:
         """Share of its range party p has conceded with its latest offer (0 before any)."""
         has = last_offer[p] >= 0
         got = pick(u[p], xp.where(has, last_offer[p], xp.zeros_like(last_offer[p])))
-        flat = span[p] <= TOLERANCE
-        share = (umax[p] - got) / xp.where(flat, xp.ones_like(span[p]), span[p])
-        share = xp.where(flat, xp.ones_like(share), xp.clip(share, 0.0, 1.0))
-        return xp.where(has, share, xp.zeros_like(share))
+        return xp.where(has, concession_share(umax[p], rr[p][:, t], got, xp),
+                        xp.zeros_like(umax[p]))
 
-    def next_bid(p: int, tau: float) -> Any:
+    def next_bid(p: int, t: int) -> Any:
         q = 1 - p
-        target = target_utility(strat[p], tau, umax[p], r[p], conceded(q))
+        target = target_utility(strat[p], t / deadline, umax[p], rr[p][:, t], conceded(q, t))
         return bid(u[p], u[q], target, xp)
 
-    planned = next_bid(opener, 0.0)
+    planned = next_bid(opener, 0)
     for t in range(deadline + 1):
         p = (opener + t) % 2
         q = 1 - p
+        state.walk_out(t, umax, rr, shock)
         offer = planned
-        offers.append(xp.where(done, minus_one, offer))
-        last_offer[p] = xp.where(done, last_offer[p], offer)
+        state.offers.append(xp.where(state.done, minus_one, offer))
+        last_offer[p] = xp.where(state.done, last_offer[p], offer)
         value = pick(u[q], offer)
-        if t == deadline:
-            accept = value >= r[q] - TOLERANCE
-        else:
-            planned = next_bid(q, (t + 1) / deadline)
-            accept = (value >= pick(u[q], planned) - TOLERANCE) & (value >= r[q] - TOLERANCE)
-        new = accept & ~done
-        status = xp.where(new, xp.full_like(status, AGREEMENT), status)
-        agreement = xp.where(new, offer, agreement)
-        rounds = xp.where(new, xp.full_like(rounds, t), rounds)
-        done = done | new
-    status = xp.where(done, status, xp.full_like(status, TIMED_OUT))
-    rounds = xp.where(done, rounds, xp.full_like(rounds, deadline))
-    return NegotiationOutcome(status, agreement, rounds, xp.stack(offers, axis=1))
+        accept = value >= rr[q][:, t] - TOLERANCE
+        if t < deadline:
+            planned = next_bid(q, t + 1)
+            accept = accept & (value >= pick(u[q], planned) - TOLERANCE)
+        state.settle(t, accept, offer)
+    return state.outcome(deadline)
+
+
+def concession_share(umax: Any, r: Any, got: Any, xp: Any) -> Any:
+    """``(umax - got) / (umax - r)`` clipped to [0, 1]; 1 where the range is flat."""
+    span = umax - r
+    flat = span <= TOLERANCE
+    share = (umax - got) / xp.where(flat, xp.ones_like(span), span)
+    return xp.where(flat, xp.ones_like(share), xp.clip(share, 0.0, 1.0))
+
+
+class NegotiationState:
+    """The running status of every sample: done, status, agreement, round, offers."""
+
+    def __init__(self, minus_one: Any, xp: Any):
+        self.xp = xp
+        self.minus_one = minus_one
+        self.status = minus_one
+        self.agreement = minus_one
+        self.rounds = minus_one
+        self.done = minus_one >= 0             # all False
+        self.offers: list[Any] = []
+
+    def walk_out(self, t: int, umax: tuple[Any, Any], rr: tuple[Any, Any], shock: Any) -> None:
+        """End (broken) the samples where a party walks out or a shock hits before round ``t``.
+
+        A party walks out when its reserved value passes its best package.
+        """
+        xp = self.xp
+        out = (umax[0] - rr[0][:, t] < -TOLERANCE) | (umax[1] - rr[1][:, t] < -TOLERANCE)
+        if shock is not None:
+            out = out | shock[:, t]
+        new = out & ~self.done
+        self.status = xp.where(new, xp.full_like(self.status, BROKEN), self.status)
+        self.rounds = xp.where(new, xp.full_like(self.rounds, t), self.rounds)
+        self.done = self.done | new
+
+    def settle(self, t: int, accept: Any, offer: Any) -> None:
+        """Record the agreements of round ``t``."""
+        xp = self.xp
+        new = accept & ~self.done
+        self.status = xp.where(new, xp.full_like(self.status, AGREEMENT), self.status)
+        self.agreement = xp.where(new, offer, self.agreement)
+        self.rounds = xp.where(new, xp.full_like(self.rounds, t), self.rounds)
+        self.done = self.done | new
+
+    def outcome(self, deadline: int) -> NegotiationOutcome:
+        """The outcome once round ``deadline`` has passed (the rest timed out)."""
+        xp = self.xp
+        status = xp.where(self.done, self.status, xp.full_like(self.status, TIMED_OUT))
+        rounds = xp.where(self.done, self.rounds, xp.full_like(self.rounds, deadline))
+        return NegotiationOutcome(status, self.agreement, rounds, xp.stack(self.offers, axis=1))

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from realpolitik.dynamics import hawkes
+from realpolitik.dynamics import countfit, hawkes
 from realpolitik.dynamics.data import WEEK, WeeklySeries, load_weekly
+from realpolitik.scenario.sections.dynamics import Dynamics
 from realpolitik.seeds import generator, spawn
 
 
@@ -190,3 +191,60 @@ def plot_check(result: Check, path: Path, *, title: str | None = None) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def data_regimes(dyn: Dynamics | None, series: WeeklySeries) -> tuple[countfit.Regime, ...]:
+    """The scenario's regimes that apply under every option and begin inside the series."""
+    if dyn is None or dyn.attacks is None:
+        return ()
+    last = series.week_start[-1] + dt.timedelta(days=WEEK - 1)
+    return tuple(countfit.Regime(r.id, r.start) for r in dyn.attacks.regimes
+                 if not r.options and r.start <= last)
+
+
+def fit_variant(variant: str, *, regimes: tuple[countfit.Regime, ...] = (),
+                include_assumed: bool = True,
+                series: WeeklySeries | None = None) -> countfit.CountFit:
+    """Fit a count-model variant (:data:`realpolitik.dynamics.countfit.VARIANTS`) to the series.
+
+    With ``include_assumed=False`` only the weeks backed by reports are used.
+    """
+    series = load_weekly() if series is None else series
+    if not include_assumed:
+        series = series.subset(series.observed_weeks())
+    data = countfit.Data(series.counts, strike_weights(series), series.week_start, regimes)
+    return countfit.fit(data, variant)
+
+
+def deterrence_after(series: WeeklySeries, tau: float) -> float:
+    """The deterrence stock after the last week of ``series`` with persistence ``tau`` weeks."""
+    d = 0.0
+    for x in strike_weights(series):
+        d = d * np.exp(-1.0 / tau) + x
+    return float(d)
+
+
+def check_variant(cf: countfit.CountFit, *, regimes: tuple[countfit.Regime, ...] = (),
+                  fitted_weeks: int | None = None, samples: int = 2000, seed: int = 0,
+                  level: float = 0.90) -> Check:
+    """:func:`check` for a count-model variant: free-running simulation over the shipped weeks.
+
+    Parameters are drawn jointly from the fit's normal approximation (correlations included);
+    sample ``k`` draws from ``SeedSequence(seed).spawn(samples)[k]``, as in :func:`check`.
+    """
+    series = load_weekly()
+    k = len(cf.names)
+    normals = np.empty((samples, k))
+    uniforms = np.empty((samples, series.weeks))
+    for i, child in enumerate(spawn(seed, samples)):
+        rng = generator(child)
+        normals[i] = rng.standard_normal(k)
+        uniforms[i] = rng.random(series.weeks)
+    draws = cf.draw(normals)
+    counts = countfit.simulate(draws, cf.variant.family, series.week_start,
+                               strike_weights(series), uniforms,
+                               regimes if cf.variant.regimes else ())
+    alpha = (1.0 - level) / 2.0
+    low, med, high = np.quantile(counts, [alpha, 0.5, 1.0 - alpha], axis=0)
+    return Check(series.week_start, series.counts, low, med, high, counts.mean(axis=0),
+                 samples, level, series.basis, fitted_weeks or series.weeks)

@@ -37,7 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.dynamics.hawkes import MAX_RATE, poisson_icdf
+from realpolitik.dynamics.countfit import draw_counts
+from realpolitik.dynamics.hawkes import MAX_RATE
 from realpolitik.errors import RealpolitikError
 from realpolitik.progress import Progress
 from realpolitik.scenario.sections.dynamics import ATTACKS, Dynamics, Intervention, PolicyOption
@@ -59,6 +60,8 @@ class _Inputs:
 
     def __init__(self) -> None:
         self.values: list[UncertainValue] = []
+        #: (input indices, lower Cholesky factor of their normal-score correlation matrix)
+        self.copula: tuple[list[int], np.ndarray] | None = None
 
     def add(self, v: UncertainValue | None, default: float = 0.0) -> int:
         if v is None:
@@ -70,6 +73,15 @@ class _Inputs:
         """Values (B, P) from uniforms (B, P): the quantile function of each input's distribution."""
         from realpolitik.uncertainty.marginals import ppf
 
+        if self.copula is not None:
+            from scipy import special
+
+            from realpolitik.uncertainty.sampling import mix_normal_scores
+
+            rows, factor = self.copula
+            u = u.copy()
+            z = mix_normal_scores(factor, special.ndtri(u[:, rows].T))
+            u[:, rows] = np.clip(special.ndtr(z), 1e-16, 1.0 - 2.0**-53).T
         out = np.empty_like(u)
         for j, v in enumerate(self.values):
             if v.distribution is None:
@@ -130,10 +142,44 @@ def _plan(dyn: Dynamics) -> _Plan:
                         for d in a.drivers],
             "p_strike": inputs.add(a.retaliation.probability if a.retaliation else None, 0.0),
             "w_strike": inputs.add(a.retaliation.weight if a.retaliation else None, 0.0),
+            "negbin": a.counts == "negbin",
+            "k": inputs.add(a.dispersion, 1.0),
+            "regimes": [(r.start, inputs.add(r.effect), inputs.add(r.persistence_weeks),
+                         tuple(r.options)) for r in a.regimes],
         }
+        index_of = {"baseline": att["mu"], "branching_ratio": att["n"],
+                    "deterrence_effect": att["gamma"], "deterrence_weeks": att["tau"],
+                    "dispersion": att["k"]}
+        for r, (_, eff, per, _) in zip(a.regimes, att["regimes"], strict=True):
+            index_of.update({f"{r.id}.effect": eff, f"{r.id}.persistence_weeks": per})
+        inputs.copula = _copula(a, index_of)
     lo = np.array([v.scale[0] for v in dyn.variables], dtype=float)
     hi = np.array([v.scale[1] for v in dyn.variables], dtype=float)
     return _Plan(inputs, ids, lo, hi, initial, equilibrium, adjustment, noise, links, order, att)
+
+
+def _copula(att: Any, index_of: dict[str, int]) -> tuple[list[int], np.ndarray] | None:
+    """Input indices and Cholesky factor of the attack process's declared correlations.
+
+    A Gaussian copula on the inputs' uniforms: every marginal stays as declared, the normal
+    scores get the declared correlations (the fit's correlations of its unconstrained
+    parameters, which a copula keeps under the monotone maps to the natural scale).
+    """
+    if not att.correlations:
+        return None
+    from realpolitik.scenario.sections.dynamics import correlation_matrix
+
+    names, mat = correlation_matrix([(c.between[0], c.between[1], c.correlation)
+                                     for c in att.correlations])
+    unknown = [n for n in names if n not in index_of]
+    if unknown:
+        raise RealpolitikError(f"dynamics.attacks.correlations: unknown number {unknown[0]!r}")
+    try:
+        factor = np.linalg.cholesky(mat)
+    except np.linalg.LinAlgError:
+        raise RealpolitikError("dynamics.attacks.correlations cannot hold together (their "
+                               "matrix is not positive definite); weaken some of them") from None
+    return [index_of[n] for n in names], factor
 
 
 def _order(n: int, edges: list[tuple[int, int]]) -> list[int]:
@@ -297,7 +343,10 @@ def simulate(
             hist[: max_lag + 1, :, j] = forced[0, j]
     base0 = hist[max_lag].copy()  # the initial values links measure changes from
 
-    att = _Attacks(plan.attacks, par, base0, b, horizon) if plan.attacks else None
+    att = (_Attacks(plan.attacks, par, base0, b, horizon,
+                    _regime_terms(plan.attacks, par, start, steps,
+                                  option.id if option else "status_quo"))
+           if plan.attacks else None)
     for t in range(steps):
         now = max_lag + t          # index of the state at step t
         x_prev = hist[now]
@@ -356,11 +405,30 @@ def _intervention_paths(var_ids: Sequence[str], interventions: Sequence[Interven
     return forced, shift
 
 
+def _regime_terms(att: dict[str, Any], par: np.ndarray, start: dt.date, steps: int,
+                  option: str) -> np.ndarray:
+    """The regimes' log-rate terms (B, steps): ``effect * exp(-weeks since start / persistence)``.
+
+    Only the regimes of this option (or of every option) count, from their start date on.
+    """
+    out = np.zeros((par.shape[0], steps))
+    weeks = (np.arange(steps) + 0.5) * STEP_WEEKS  # the middle of each step, weeks from start
+    for r_start, eff, per, options in att["regimes"]:
+        if options and option not in options:
+            continue
+        elapsed = weeks + (start - r_start).days / 7.0
+        on = elapsed >= 0.0
+        decay = np.exp(-np.maximum(elapsed, 0.0)[None, :]
+                       / np.maximum(par[:, per], 1e-9)[:, None])
+        out += on[None, :] * par[:, eff][:, None] * decay
+    return out
+
+
 class _Attacks:
     """The attack process of a batch, advanced one step at a time; monthly totals (B, months)."""
 
     def __init__(self, att: dict[str, Any], par: np.ndarray, base0: np.ndarray, b: int,
-                 horizon: int) -> None:
+                 horizon: int, regime: np.ndarray | None = None) -> None:
         self.attacks = np.zeros((b, horizon))
         self.intensity = np.zeros((b, horizon))
         self.strikes = np.zeros((b, horizon))
@@ -377,6 +445,9 @@ class _Attacks:
         self.refs = [(j, par[:, c], base0[:, j] if r is None else r)
                      for j, c, r in att["drivers"]]
         self.exposure_pts = att["exposure"]
+        self.regime = np.zeros((b, horizon * STEPS_PER_MONTH)) if regime is None else regime
+        # a weekly negative binomial of size k sums to size k * weeks over a longer step
+        self.k = par[:, att["k"]] * STEP_WEEKS if att.get("negbin") else None
 
     @classmethod
     def none(cls, b: int, horizon: int) -> _Attacks:
@@ -389,7 +460,7 @@ class _Attacks:
 
     def step(self, t: int, x_prev: np.ndarray, u_attack: np.ndarray, u_strike: np.ndarray) -> None:
         """Attacks and strikes of step ``t`` given the state before it."""
-        logm = -self.gamma * self.d
+        logm = -self.gamma * self.d + self.regime[:, t]
         for j, coef, ref in self.refs:
             logm = logm + coef * (x_prev[:, j] - ref) / 100.0
         if self.presence is not None and self.exposure_pts:
@@ -398,7 +469,7 @@ class _Attacks:
             expo = 1.0
         lam = np.minimum(self.mu * expo * np.exp(np.minimum(logm, 50.0)) + self.n * self.e,
                          MAX_RATE)
-        count = poisson_icdf(u_attack, lam)
+        count = draw_counts(u_attack, lam, self.k)
         strike = (count > 0) & (u_strike < self.p_strike)
         self.e = self.rho * self.e + (1.0 - self.rho) * count
         self.d = self.d * self.decay + self.w_strike * strike

@@ -11,6 +11,8 @@ field              shape        meaning
 ``capability``     (B, n)       capability (>= 0)
 ``status_quo``     (B, d)       the status quo on each issue's scale
 ``lower/upper``    (d,)         the ends of each issue's scale
+``rules``          optional     formal decision rules (:class:`DecisionRules`); models that
+                                do not use them ignore them
 =================  ===========  ============================================================
 
 Models use only functions of the Python array API standard through ``xp`` (see
@@ -50,6 +52,75 @@ def host(a: Any) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class DecisionRules:
+    """Who formally decides: voting bodies with quotas, agenda setters and reversion points.
+
+    ``K`` bodies (a veto player is a body of one member with quota 1), each belonging to one
+    *rule*; every issue is decided by at most one rule (the issues of one rule are decided
+    together, as one act):
+
+    ================  ==========  ===========================================================
+    field             shape       meaning
+    ================  ==========  ===========================================================
+    ``weight``        (B, K, n)   each actor's votes in each body (0: not a member)
+    ``quota``         (B, K)      share of the body's total votes a change needs, in [0, 1]
+                                  (1: unanimity of the members; 0: the body is not required)
+    ``body_rule``     (K,)        the rule each body belongs to (int)
+    ``issue_rule``    (d,)        the rule deciding each issue (int; -1: none)
+    ``setter``        (B, d)      the actor who proposes on each issue (int; -1: none)
+    ``reversion``     (B, d)      what happens without a decision (None: the status quo)
+    ================  ==========  ===========================================================
+
+    Arrays are numpy (models move them to their backend); the batch axis follows the input's.
+    """
+
+    weight: Array
+    quota: Array
+    body_rule: Array
+    issue_rule: Array
+    setter: Array
+    reversion: Array | None = None
+
+    def take(self, index: Any) -> DecisionRules:
+        """The batch elements at ``index`` (a slice or an index array)."""
+        return replace(
+            self, weight=self.weight[index], quota=self.quota[index], setter=self.setter[index],
+            reversion=None if self.reversion is None else self.reversion[index],
+        )
+
+    def permuted(self, order: Any) -> DecisionRules:
+        """The same rules with the actors reordered (``order[i]``: the old index of actor i)."""
+        inverse = np.argsort(np.asarray(order))
+        setter = np.asarray(self.setter)
+        return replace(self, weight=self.weight[:, :, order],
+                       setter=np.where(setter >= 0, inverse[np.maximum(setter, 0)], -1))
+
+    def without_actor(self, i: int) -> DecisionRules:
+        """The rules without actor ``i`` (its votes go; where it set the agenda, nobody does)."""
+        keep = [k for k in range(self.weight.shape[2]) if k != i]
+        setter = np.asarray(self.setter)
+        return replace(self, weight=self.weight[:, :, keep],
+                       setter=np.where(setter == i, -1, np.where(setter > i, setter - 1, setter)))
+
+    def tiled(self, times: int) -> DecisionRules:
+        """The whole batch repeated ``times`` times (block after block)."""
+        return replace(
+            self, weight=np.tile(self.weight, (times, 1, 1)), quota=np.tile(self.quota, (times, 1)),
+            setter=np.tile(self.setter, (times, 1)),
+            reversion=None if self.reversion is None else np.tile(self.reversion, (times, 1)),
+        )
+
+    def repeated(self, b: int) -> DecisionRules:
+        """Batch element 0 repeated ``b`` times (writable copies)."""
+        return replace(
+            self, weight=np.repeat(self.weight[:1], b, axis=0),
+            quota=np.repeat(self.quota[:1], b, axis=0),
+            setter=np.repeat(self.setter[:1], b, axis=0),
+            reversion=None if self.reversion is None else np.repeat(self.reversion[:1], b, axis=0),
+        )
+
+
+@dataclass(frozen=True)
 class BargainingInput:
     """Batched inputs of a collective bargaining model (see the module docstring for shapes)."""
 
@@ -61,6 +132,7 @@ class BargainingInput:
     upper: Array
     actor_ids: tuple[str, ...] = ()
     issue_ids: tuple[str, ...] = ()
+    rules: DecisionRules | None = None
 
     @property
     def batch(self) -> int:
@@ -92,6 +164,7 @@ class BargainingInput:
             salience=self.salience[index],
             capability=self.capability[index],
             status_quo=self.status_quo[index],
+            rules=None if self.rules is None else self.rules.take(index),
         )
 
     def normalised(self) -> tuple[Array, Array]:
@@ -223,6 +296,10 @@ class ModelSpec:
     collective: bool = True
     description: str = ""
     stochastic_when: Callable[[Mapping[str, Any]], bool] | None = None
+    #: The model's ``engine`` choices besides ``"array"`` (the array-API reference); the
+    #: runner passes ``engine="auto"`` on numpy (compiled where it applies) and ``"array"``
+    #: on other backends.
+    engines: tuple[str, ...] = ()
 
     def is_stochastic(self, params: Mapping[str, Any] | None = None) -> bool:
         """Whether a call with ``params`` draws random numbers from its seed."""

@@ -7,7 +7,16 @@ Models are listed explicitly here: importing realpolitik discovers nothing on di
 from __future__ import annotations
 
 from realpolitik.errors import ModelError
-from realpolitik.models import compromise, ensemble, eum, median, nash, smp
+from realpolitik.models import (
+    compromise,
+    ensemble,
+    eum,
+    exchange,
+    median,
+    nash,
+    procedural,
+    smp,
+)
 from realpolitik.models.base import ModelSpec
 
 #: Every registered model, in listing order.
@@ -17,16 +26,17 @@ MODELS: tuple[ModelSpec, ...] = (
     eum.SPEC,
     smp.SPEC,
     nash.SPEC,
+    procedural.SPEC,
+    exchange.SPEC,
     ensemble.SPEC,
 )
 
 #: The model used when none is named: every model side by side, with their spread.
 DEFAULT_MODEL = "ensemble"
 
-#: The model a Monte Carlo run (``--samples``) uses when none is named: the ensemble's slowest
-#: member (smp) forecasts only tens of samples per second, so the default is the fastest
-#: published bargaining model with a clear reading.
-DEFAULT_SAMPLING_MODEL = "median"
+#: The model a Monte Carlo run (``--samples``) uses when none is named: the same as a point
+#: forecast (the ensemble runs every member on each sample).
+DEFAULT_SAMPLING_MODEL = DEFAULT_MODEL
 
 #: Other names accepted for a model.
 ALIASES: dict[str, str] = {"mean": "compromise", "weighted-median": "median", "bdm": "eum"}

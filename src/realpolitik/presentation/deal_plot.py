@@ -83,3 +83,42 @@ def frontier_png(result: DealResult) -> bytes:
 
     with tempfile.TemporaryDirectory() as tmp:
         return plot_frontier(result, Path(tmp) / "deal.png").read_bytes()
+
+
+def _months(x: float) -> str:
+    return f"{x:g} month" + ("" if x == 1 else "s")
+
+
+def plot_timeline(result: DealResult, path: str | Path) -> Path:
+    """Write a PNG of P(agreement by date) and P(broken by date), with 95% bands."""
+    from matplotlib.figure import Figure
+
+    path = Path(path)
+    frame = result.timeline()
+    dates = [np.datetime64(d) for d in frame["date"]]
+    fig = Figure(figsize=(8, 4), layout="constrained")
+    ax = fig.add_subplot()
+    for name, colour in (("agreement", "tab:green"), ("broken", "tab:red")):
+        ax.step(dates, frame[f"p_{name}"], where="post", color=colour,
+                label=f"P({name} by date)")
+        ax.fill_between(dates, frame[f"{name}_low"], frame[f"{name}_high"], step="post",
+                        color=colour, alpha=0.15)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("probability")
+    ax.set_title(f"{result.scenario.id}: when the talks end ({result.information} information, "
+                 f"{result.samples} samples; a round is {_months(result.round_months)})",
+                 fontsize=10)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def timeline_png(result: DealResult) -> bytes:
+    """The figure of :func:`plot_timeline` as PNG bytes (for pages that inline it)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return plot_timeline(result, Path(tmp) / "timeline.png").read_bytes()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from realpolitik.dynamics.calibrate import plot_check
@@ -45,8 +46,8 @@ def print_option(tr: Any, dyn: Any, console: Console, level: float) -> None:
     if dyn.attacks is not None:
         lo, med, hi = tr.band("attacks", level)
         mean = tr.attacks.mean(axis=0)
-        t.add_row("attacks that month: mean; median [band]",
-                  "-", *(f"{mean[m - 1]:.1f}; {_band(lo[m - 1], med[m - 1], hi[m - 1])}"
+        t.add_row(escape("attacks that month: median [band] (mean)"),
+                  "-", *(f"{_band(lo[m - 1], med[m - 1], hi[m - 1])} ({mean[m - 1]:.1f})"
                          for m in months[1:]))
     console.print(t)
 
@@ -65,11 +66,19 @@ def print_comparison(results: list[Any], dyn: Any, console: Console, level: floa
             cells.append(_band(lo[-1], med[-1], hi[-1]))
         t.add_row(v.name, *cells)
     if dyn.attacks is not None:
-        for label, sl in (("expected attacks per month, year 1", slice(0, 12)),
-                          ("expected attacks per month, whole horizon", slice(None))):
-            t.add_row(label, *(f"{tr.attacks[:, sl].mean():.1f}" for tr in results))
-        t.add_row("expected U.S. strikes, whole horizon",
-                  *(f"{tr.strikes.sum(axis=1).mean():.1f}" for tr in results))
+        a = (1.0 - level) / 2.0
+        for label, sl in (("attacks per month, year 1: median [band] (mean)", slice(0, 12)),
+                          ("attacks per month, whole horizon: median [band] (mean)",
+                           slice(None))):
+            cells = []
+            for tr in results:
+                per_path = tr.attacks[:, sl].mean(axis=1)  # each path's monthly average
+                lo, med, hi = np.quantile(per_path, [a, 0.5, 1.0 - a])
+                cells.append(f"{_band(lo, med, hi)} ({per_path.mean():.1f})")
+            t.add_row(escape(label), *cells)
+        t.add_row("U.S. strikes, whole horizon: median (mean)",
+                  *(f"{np.median(tr.strikes.sum(axis=1)):.0f} ({tr.strikes.sum(axis=1).mean():.1f})"
+                    for tr in results))
     for ev in dyn.events:
         t.add_row(f"P({ev.name or ev.id})", *(f"{event_probability(tr, ev):.0%}" for tr in results))
     console.print(t)

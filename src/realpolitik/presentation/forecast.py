@@ -35,6 +35,7 @@ def print_forecast(result: Any, console: Console) -> None:
             _clip(row["nearest_anchor"] or "-", 48),
         )
     console.print(table)
+    print_bands(result, console)
     actors = Table(title="Actors' inputs (point values: position / salience per issue)",
                    title_justify="left")
     actors.add_column("actor")
@@ -51,17 +52,55 @@ def print_forecast(result: Any, console: Console) -> None:
     if result.outcome.rounds is not None:
         console.print(f"rounds until positions settled: {int(result.outcome.rounds[0])}")
     if result.model == "ensemble":
+        from realpolitik.api.calibration import ensemble_past_mae, skill_rows
         from realpolitik.presentation.traces import ensemble_table
 
-        console.print(ensemble_table(result.outcome, sc.issue_ids))
+        choice = result.weight_choice
+        skill = None
+        if choice is not None:
+            skill = [*skill_rows(choice), {"model": "ensemble", "weight": 1.0,
+                                           "past_mae": ensemble_past_mae(choice)}]
+        console.print(ensemble_table(result.outcome, sc.issue_ids, skill=skill))
+        if choice is not None:
+            console.print(f"weights: {choice.note}", markup=False)
+
+
+def print_bands(result: Any, console: Console) -> None:
+    """Per issue: the calibrated 80 % and 90 % bands next to the input-uncertainty band."""
+    from realpolitik.api.calibration import CALIBRATED_NOTE, INPUT_NOTE, calibrated_rows
+
+    rows = calibrated_rows(result)
+    sampled = result.sampled
+    if not rows and sampled is None:
+        console.print(f"calibrated band: none ({result.model!r} has no recorded errors on past "
+                      "decisions)")
+        return
+    mc = {} if sampled is None else {r["issue"]: r for r in sampled.summary().to_dict("records")}
+    t = Table(title="Bands per issue: calibrated (past errors) and input uncertainty",
+              title_justify="left")
+    for col in ("issue", "forecast", "calibrated 80%", "calibrated 90%",
+                "input uncertainty 5-95%"):
+        t.add_column(col, justify="right" if col != "issue" else "left")
+    by_issue = {r["issue"]: r for r in rows}
+    for issue in result.scenario.issues:
+        cal = by_issue.get(issue.id)
+        band = mc.get(issue.id)
+        t.add_row(issue.id, fmt(result.forecast[issue.id]),
+                  "-" if cal is None else "{:.1f}-{:.1f}".format(*cal["calibrated_80"]),
+                  "-" if cal is None else "{:.1f}-{:.1f}".format(*cal["calibrated_90"]),
+                  "- (add --samples N)" if band is None else f"{band['p05']:.1f}-{band['p95']:.1f}")
+    console.print(t)
+    if rows:
+        console.print(f"{CALIBRATED_NOTE}; from {result.calibration.source}", markup=False)
+    console.print(INPUT_NOTE, markup=False)
 
 
 def print_distribution(dist: Any, console: Console) -> None:
     """Per issue: median, 5 %, 95 % and the probability of each outcome band, explained."""
     summary = dist.summary()
     bands = dist.bands()
-    t = Table(title=f"Monte Carlo forecast: {dist.samples:,} samples of the uncertain inputs "
-                    f"(seed {dist.seed})", title_justify="left")
+    t = Table(title=f"Monte Carlo forecast, model {dist.model}: {dist.samples:,} samples of the "
+                    f"uncertain inputs (seed {dist.seed})", title_justify="left")
     for col in ("issue", "5%", "median", "95%", "outcome bands: probability [95% interval]"):
         t.add_column(col, overflow="fold")
     for row in summary.to_dict("records"):
@@ -73,3 +112,20 @@ def print_distribution(dist: Any, console: Console) -> None:
     console.print(t)
     console.print("Read: in 90% of the samples the forecast lies between the 5% and 95% "
                   "columns; each band's probability is the share of samples that end in it.")
+    if dist.members:
+        print_members(dist, console)
+
+
+def print_members(dist: Any, console: Console) -> None:
+    """Each ensemble member on the same samples: median [5 %-95 %] per issue."""
+    t = Table(title=f"Members of the {dist.model} on the same samples: median [5%-95%]",
+              title_justify="left")
+    t.add_column("issue", overflow="fold")
+    summaries = {name: dist.member(name).summary() for name in dist.members}
+    for name in summaries:
+        t.add_column(name, overflow="fold")
+    for j, issue in enumerate(dist.scenario.issues):
+        cells = [f"{s['median'].iloc[j]:.1f} [{s['p05'].iloc[j]:.1f}-{s['p95'].iloc[j]:.1f}]"
+                 for s in summaries.values()]
+        t.add_row(issue.name, *cells)
+    console.print(t)

@@ -25,7 +25,7 @@ from realpolitik.api.report import (
     Table,
 )
 from realpolitik.presentation import report_plots as plots
-from realpolitik.presentation.deal_plot import frontier_png
+from realpolitik.presentation.deal_plot import frontier_png, timeline_png
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.values import UncertainValue
 from realpolitik.version import __version__
@@ -224,9 +224,32 @@ def forecast_section(sc: Scenario, fc: ForecastSection | Absent) -> str:
         parts.append(f'<div class="warn">How far to trust the bands:<ul>{items}</ul></div>')
     parts.append(plots.forecast_intervals(sc, fc))
     parts.append(forecast_rows(sc, fc.models))
-    refs = [[f"<b>{esc(m.model)}</b>", esc(m.title), esc(m.reference)] for m in fc.all()]
-    parts.append(table(["model", "title", "reference"], refs, caption="The models"))
+    refs = [[f"<b>{esc(m.model)}</b>", esc(m.title), esc(m.reference), *_past_cells(m)]
+            for m in fc.all()]
+    parts.append(table(["model", "title", "reference", "weight in ensemble",
+                        "past error (0-100)"], refs, caption="The models"))
     return "\n".join(parts)
+
+
+def _past_cells(mf: ModelForecast) -> list[str]:
+    past = mf.past or {}
+    weight, mae = past.get("weight"), past.get("past_mae")
+    return ["" if weight is None else f"{weight:.3f}", "" if mae is None else f"{mae:.1f}"]
+
+
+def _calibrated_line(sc: Scenario, mf: ModelForecast) -> str:
+    """Weights' source and the calibrated bands, in one paragraph (empty without them)."""
+    past = mf.past or {}
+    bands = past.get("calibrated") or {}
+    texts = [f"{esc(i.name)}: 80% {bands[i.id]['80'][0]:.1f}-{bands[i.id]['80'][1]:.1f}, "
+             f"90% {bands[i.id]['90'][0]:.1f}-{bands[i.id]['90'][1]:.1f}"
+             for i in sc.issues if i.id in bands]
+    if not texts and not past.get("weights_source"):
+        return ""
+    line = f"Weights: {esc(past.get('weights_source') or 'equal')}."
+    if texts:
+        line += f" Calibrated bands ({esc(past['calibrated_note'])}): {'; '.join(texts)}."
+    return f'<p class="small">{line}</p>'
 
 
 def ensemble_section(sc: Scenario, fc: ForecastSection | Absent) -> str:
@@ -236,7 +259,7 @@ def ensemble_section(sc: Scenario, fc: ForecastSection | Absent) -> str:
     if isinstance(fc.ensemble, Absent):
         return absent(fc.ensemble.reason)
     parts = [f"<p>{esc(fc.ensemble.title)}. {esc(fc.ensemble.reference)}</p>",
-             forecast_rows(sc, [fc.ensemble])]
+             forecast_rows(sc, [fc.ensemble]), _calibrated_line(sc, fc.ensemble)]
     hist = plots.forecast_histograms(sc, fc.ensemble)
     if hist:
         parts.append(hist)
@@ -284,6 +307,8 @@ def options_section(result: DynamicsResult | Absent) -> str:
              f"over {result.months} months; lines are medians, shaded areas the central "
              f"{result.level:.0%}.</p>", plots.option_paths(result)]
     parts += [f'<p class="warn">{esc(w)}</p>' for w in result.warnings]
+    if result.scored:
+        parts.append(f'<p class="small">{esc(result.scored)}</p>')
     rows = []
     for opt in result.options:
         cells = [f"<b>{esc(opt.name)}</b>"]
@@ -308,10 +333,15 @@ def deal_section(result: DealSummary | Absent) -> str:
         return absent(result.reason)
     parts = [f"<p>Negotiation between {esc(' and '.join(result.parties))}: an agreement in "
              f"{result.p_agreement:.0%} of the samples.</p>"]
+    if result.sentence:
+        parts.append(f'<p class="deal-on-scale">{esc(result.sentence)}</p>')
     parts += [f'<p class="warn">{esc(n)}</p>' for n in result.notes]
     if result.negotiation is not None:
         data = base64.b64encode(frontier_png(result.negotiation)).decode("ascii")
         parts.append(f'<img class="fig" alt="The deal in the utility plane" '
+                     f'src="data:image/png;base64,{data}">')
+        data = base64.b64encode(timeline_png(result.negotiation)).decode("ascii")
+        parts.append(f'<img class="fig" alt="P(agreement by date)" '
                      f'src="data:image/png;base64,{data}">')
     parts += [generic_table(t) for t in result.tables]
     return "\n".join(parts)

@@ -225,12 +225,26 @@ def print_trace(records: Sequence[TraceRecord], inp: BargainingInput, console: C
 
 
 def ensemble_table(
-    outcome: BargainingOutcome, issue_ids: Sequence[str] = (), digits: int = 1
+    outcome: BargainingOutcome, issue_ids: Sequence[str] = (), digits: int = 1,
+    skill: Sequence[dict[str, Any]] | None = None,
 ) -> Table:
     """A rich table: one row per member, the ensemble, and the spread; one column per issue.
 
     With a batch of more than one element (Monte Carlo) each cell is the mean over the batch.
+    ``skill`` (rows of ``model``, ``weight``, ``past_mae``) adds each member's weight and its
+    mean absolute error on past decisions (0-100 scale).
     """
+    by_model = {r["model"]: r for r in skill or ()}
+
+    def skill_cells(name: str | None) -> list[str]:
+        if skill is None:
+            return []
+        row = by_model.get(name or "")
+        if row is None:
+            return ["", ""]
+        mae = row.get("past_mae")
+        return [f"{row['weight']:.3f}", "-" if mae is None else f"{mae:.1f}"]
+
 
     def cells(arr: Any) -> list[str]:
         values = np.asarray(arr, dtype=float).reshape(-1, np.asarray(arr).shape[-1]).mean(axis=0)
@@ -240,11 +254,15 @@ def ensemble_table(
     ids = list(issue_ids) or [f"issue {j + 1}" for j in range(d)]
     table = Table(title="Ensemble of collective models")
     table.add_column("model")
+    if skill is not None:
+        table.add_column("weight", justify="right")
+        table.add_column("past MAE", justify="right")
     for issue in ids:
         table.add_column(issue, justify="right")
     for name in member_names(outcome):
-        table.add_row(name, *cells(outcome.extra[name]))
-    table.add_row("[bold]ensemble[/bold]", *cells(outcome.forecast), end_section=True)
+        table.add_row(name, *skill_cells(name), *cells(outcome.extra[name]))
+    table.add_row("[bold]ensemble[/bold]", *skill_cells("ensemble"), *cells(outcome.forecast),
+                  end_section=True)
     for key, label in zip(SPREAD_KEYS, ("spread: min", "spread: max", "spread: std"), strict=True):
-        table.add_row(label, *cells(outcome.extra[key]))
+        table.add_row(label, *skill_cells(None), *cells(outcome.extra[key]))
     return table

@@ -86,6 +86,8 @@ def run_model(
     kwargs = dict(params or {})
     if trace and spec.supports_trace:
         kwargs["trace"] = True
+    if spec.engines and "engine" not in kwargs:  # compiled kernels run on numpy only
+        kwargs["engine"] = "auto" if be.name == "numpy" else "array"
     outcome = spec.fn(to_backend(inp, be), seed=seed, **kwargs)
     return outcome_to_numpy(outcome) if be.name != "numpy" else outcome
 
@@ -109,8 +111,13 @@ def block_bounds(start: int, stop: int, block: int) -> list[tuple[int, int]]:
     return out
 
 
-def _forecasts(outcome: BargainingOutcome) -> np.ndarray:
-    return np.asarray(to_numpy(outcome.forecast), dtype=float)
+def _forecasts(outcome: BargainingOutcome, keep: tuple[str, ...] = ()) -> np.ndarray:
+    """The forecasts (B, d), followed column-wise by the ``extra`` entries named in ``keep``."""
+    values = np.asarray(to_numpy(outcome.forecast), dtype=float)
+    if not keep:
+        return values
+    more = [np.asarray(to_numpy(outcome.extra[k]), dtype=float).reshape(values.shape) for k in keep]
+    return np.concatenate([values, *more], axis=1)
 
 
 def _padded(inp: BargainingInput, offset: int, block: int) -> BargainingInput:
@@ -127,8 +134,13 @@ def run_chunks(
     backend: str | Backend = "numpy", device: str | None = None,
     params: dict[str, Any] | None = None, progress: Progress | None = None,
     cancel: CancelToken | None = None, stage: str = "samples", block: int = STREAM_BLOCK,
+    keep: tuple[str, ...] = (),
 ) -> np.ndarray:
     """Forecasts ``(n, d)`` of samples ``start .. start + n - 1`` (see the module docstring).
+
+    ``keep`` names entries of the outcome's ``extra``, each (B, d) (the ensemble's members'
+    forecasts), that come back too: the result is then ``(n, d (1 + len(keep)))``, the
+    forecasts followed by each kept entry in turn.
 
     ``chunk_size`` (default: all ``n`` at once) bounds the samples of one chunk; a stochastic
     call rounds it up to whole stream blocks of ``block`` samples. Chunks run on ``workers``
@@ -159,12 +171,12 @@ def run_chunks(
             cancel.check()
         a, b = bounds[k]
         if stochastic:
-            pieces = [_block_call(spec, make_input, c, d, seed, block, be, params)
+            pieces = [_block_call(spec, make_input, c, d, seed, block, be, params, keep)
                       for c, d in block_bounds(a, b, block)]
             values = np.concatenate(pieces, axis=0)
         else:
             values = _forecasts(run_model(spec, make_input(a, b), seed=seed, backend=be,
-                                          params=params))
+                                          params=params), keep)
         with lock:
             if out[0] is None:
                 out[0] = np.empty((n, values.shape[1]))
@@ -177,13 +189,13 @@ def run_chunks(
 
 
 def _block_call(spec: ModelSpec, make_input: MakeInput, a: int, b: int, seed: int, block: int,
-                be: Backend, params: dict[str, Any]) -> np.ndarray:
+                be: Backend, params: dict[str, Any], keep: tuple[str, ...] = ()) -> np.ndarray:
     """Forecasts of samples ``a .. b - 1`` of one stream block: one call of ``block`` rows."""
     index = a // block
     offset = a - index * block
     inp = _padded(make_input(a, b), offset, block)
     values = _forecasts(run_model(spec, inp, seed=chunk_seed(seed, index), backend=be,
-                                  params=params))
+                                  params=params), keep)
     return values[offset:offset + (b - a)]
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from realpolitik.models.base import BargainingInput
 from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.sections.decision import build_rules, point_draws
 
 PositionKind = Literal["stated", "private"]
 
@@ -18,7 +19,9 @@ def to_input(
     """The scenario's point values as a batch of one.
 
     With ``positions="private"`` an actor's private position replaces its stated one where
-    the scenario gives one (the prime minister's case in ``iraq-2024``).
+    the scenario gives one (the prime minister's case in ``iraq-2024``). A ``decision`` section
+    becomes the input's ``rules`` at its point values (readings with a probability of at least
+    one half hold); without one ``rules`` is None.
     """
     issues = scenario.issue_ids
     n, d = len(scenario.actors), len(issues)
@@ -45,4 +48,6 @@ def to_input(
         upper=upper,
         actor_ids=tuple(scenario.actor_ids),
         issue_ids=tuple(issues),
+        rules=None if scenario.decision is None else build_rules(
+            scenario.decision, scenario.actor_ids, issues, sq, *point_draws(1)),
     )

@@ -21,6 +21,7 @@ from pydantic import Field, field_validator, model_validator
 
 from realpolitik.scenario.sections.correlations import Correlation
 from realpolitik.scenario.sections.deal import DealSection
+from realpolitik.scenario.sections.decision import DecisionSection
 from realpolitik.scenario.sections.dynamics import Dynamics
 from realpolitik.scenario.values import (
     ID_PATTERN,
@@ -171,6 +172,7 @@ class Scenario(Frozen):
     correlations: list[Correlation] = Field(default_factory=list, description="Rank correlations between uncertain inputs (Gaussian copula).")
     dynamics: Dynamics | None = Field(default=None, description="State variables, causal links, attacks and policy options over time.")
     deal: DealSection | None = Field(default=None, description="A multi-issue bilateral negotiation between two actors (see docs/deal.md).")
+    decision: DecisionSection | None = Field(default=None, description="Who formally decides each issue: veto players, voting bodies, agenda setter, reversion point.")
 
     # -- convenience accessors (the object is frozen; these derive, never cache) --
     @property

@@ -17,6 +17,7 @@ from realpolitik.errors import Problem
 from realpolitik.scenario.checker import Checker, items, number
 from realpolitik.scenario.sections.correlations import check as check_correlations
 from realpolitik.scenario.sections.deal import check as check_deal
+from realpolitik.scenario.sections.decision import check as check_decision
 from realpolitik.scenario.sections.dynamics import check as check_dynamics
 from realpolitik.scenario.yamlio import LineMap
 
@@ -27,6 +28,7 @@ SECTION_CHECKS: tuple[Callable[[Checker], None], ...] = (
     check_correlations,
     check_dynamics,
     check_deal,
+    check_decision,
 )
 
 Scales = dict[str, tuple[float, float]]

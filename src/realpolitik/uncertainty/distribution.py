@@ -141,7 +141,11 @@ def wilson(k: int, n: int) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class ForecastDistribution:
-    """Forecasts of N joint samples of the inputs: ``values`` (N, d) on each issue's scale."""
+    """Forecasts of N joint samples of the inputs: ``values`` (N, d) on each issue's scale.
+
+    An ensemble's distribution also holds each member's forecasts of the same samples in
+    ``members`` (name -> (N, d)); :meth:`member` gives one member's distribution.
+    """
 
     scenario: Scenario
     model: str
@@ -151,6 +155,17 @@ class ForecastDistribution:
     backend: str = "numpy"
     chunk_size: int = 0
     _sorted: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    members: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def member(self, name: str) -> ForecastDistribution:
+        """The distribution of one ensemble member's forecasts of the same samples."""
+        if name not in self.members:
+            from realpolitik.errors import RealpolitikError
+
+            known = ", ".join(self.members) or "none (not an ensemble run)"
+            raise RealpolitikError(f"no member {name!r} in this distribution; members: {known}")
+        return ForecastDistribution(self.scenario, name, self.seed, self.positions,
+                                    self.members[name], self.backend, self.chunk_size)
 
     @property
     def samples(self) -> int:
@@ -271,10 +286,17 @@ class ForecastDistribution:
                            "ci95": [_r(b["ci_low"]), _r(b["ci_high"])]}
                           for b in sub.to_dict("records")],
             })
-        return {"samples": self.samples, "seed": self.seed, "model": self.model,
-                "positions": self.positions, "backend": self.backend,
-                "quantiles": [LOW_Q, 0.5, HIGH_Q], "issues": issues,
-                "warnings": self.warnings()}
+        doc: dict[str, Any] = {
+            "samples": self.samples, "seed": self.seed, "model": self.model,
+            "positions": self.positions, "backend": self.backend,
+            "quantiles": [LOW_Q, 0.5, HIGH_Q], "issues": issues, "warnings": self.warnings()}
+        if self.members:  # each member's 5 %, median and 95 % on the same samples
+            doc["members"] = {
+                name: [{"id": row["issue"], "p05": _r(row["p05"]), "median": _r(row["median"]),
+                        "p95": _r(row["p95"])}
+                       for row in self.member(name).summary().to_dict("records")]
+                for name in self.members}
+        return doc
 
 
 def suggest_samples(n: int, mcse: float, target: float) -> int:

@@ -45,7 +45,8 @@ def drop_actor(inp: BargainingInput, i: int) -> BargainingInput:
     keep = [k for k in range(inp.n_actors) if k != i]
     return replace(inp, position=inp.position[:, keep], salience=inp.salience[:, keep],
                    capability=inp.capability[:, keep],
-                   actor_ids=tuple(inp.actor_ids[k] for k in keep) if inp.actor_ids else ())
+                   actor_ids=tuple(inp.actor_ids[k] for k in keep) if inp.actor_ids else (),
+                   rules=None if inp.rules is None else inp.rules.without_actor(i))
 
 
 def removal_effects(
@@ -237,7 +238,8 @@ def _tile(inp: BargainingInput, times: int) -> BargainingInput:
     return replace(inp, position=np.tile(inp.position, (times, 1, 1)),
                    salience=np.tile(inp.salience, (times, 1, 1)),
                    capability=np.tile(inp.capability, (times, 1)),
-                   status_quo=np.tile(inp.status_quo, (times, 1)))
+                   status_quo=np.tile(inp.status_quo, (times, 1)),
+                   rules=None if inp.rules is None else inp.rules.tiled(times))
 
 
 def _target(scenario: Scenario, actor: str, issue: str | None, band_name: str | None,

@@ -20,8 +20,11 @@ from typing import Any
 
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput, ModelSpec
+from realpolitik.models.ensemble import NAME as ENSEMBLE
+from realpolitik.models.ensemble import member_specs
 from realpolitik.progress import CancelToken, Progress
 from realpolitik.runner import get_spec, resolve, run_chunks
+from realpolitik.runner.cost import REPORT_AFTER_S, describe, estimate
 from realpolitik.scenario.arrays import PositionKind
 from realpolitik.scenario.schema import Scenario
 from realpolitik.seeds import resolve_seed
@@ -43,6 +46,25 @@ def default_chunk_size(n_actors: int, n_issues: int) -> int:
     return 1 << (size.bit_length() - 1)
 
 
+#: Estimated seconds of one chunk of a slow model: progress comes about this often.
+CHUNK_SECONDS = 1.0
+#: Smallest chunk sized by time (a power of two: whole stream blocks of stochastic models).
+MIN_TIMED_CHUNK = 256
+
+
+def timed_chunk_size(n_actors: int, n_issues: int, per_sample_s: float) -> int:
+    """:func:`default_chunk_size`, made smaller for slow models so a chunk takes about a second.
+
+    Results never depend on the chunk size (see :mod:`realpolitik.runner.run`); this only makes
+    progress reports (and the spread over worker threads) come often enough.
+    """
+    size = default_chunk_size(n_actors, n_issues)
+    if per_sample_s > 0:
+        timed = max(MIN_TIMED_CHUNK, int(CHUNK_SECONDS / per_sample_s))
+        size = min(size, 1 << (timed.bit_length() - 1))
+    return size
+
+
 def simulate(
     scenario: Scenario, model: str | ModelSpec, samples: int, seed: int | None = 0, *,
     positions: PositionKind = "stated", chunk_size: int | None = None,
@@ -51,6 +73,9 @@ def simulate(
     params: dict[str, Any] | None = None,
 ) -> ForecastDistribution:
     """Forecast ``samples`` joint samples of the scenario's inputs with ``model``.
+
+    The ensemble runs every member on each sample (its own combination of their forecasts);
+    the distribution then also holds each member's forecasts (``members``).
 
     ``progress(stage, done, total)`` follows each finished chunk (a bar is the interface's:
     :class:`realpolitik.presentation.progress.ProgressBar`); ``cancel`` stops the run between
@@ -64,14 +89,21 @@ def simulate(
         raise RealpolitikError(f"workers must be at least 1, got {workers}")
     seed = resolve_seed(seed)
     be = resolve(backend, device)
-    size = chunk_size or default_chunk_size(len(scenario.actors), len(scenario.issues))
+    n, d = len(scenario.actors), len(scenario.issues)
+    keep = tuple(s.name for s in member_specs()) if spec.name == ENSEMBLE else ()
+    per_sample = sum(estimate(spec, member_specs() if keep else [], n, d).values())
+    size = chunk_size or timed_chunk_size(n, d, per_sample)
+    stage = f"{spec.name}: samples"
+    if per_sample * samples > REPORT_AFTER_S:
+        stage += f" ({describe(per_sample * samples / workers)}, estimated)"
 
     def make_input(start: int, stop: int) -> BargainingInput:
         return sample_inputs(scenario, stop - start, seed, positions, start=start)
 
     values = run_chunks(spec, make_input, samples, seed=seed, chunk_size=size, workers=workers,
                         backend=be, params=params, progress=progress, cancel=cancel,
-                        stage=f"{spec.name}: samples")
-    return ForecastDistribution(scenario, spec.name, seed, positions, values,
+                        stage=stage, keep=keep)
+    members = {name: values[:, (i + 1) * d:(i + 2) * d] for i, name in enumerate(keep)}
+    return ForecastDistribution(scenario, spec.name, seed, positions, values[:, :d],
                                 backend=be.name if be.name == "numpy" else f"{be.name}:{be.device}",
-                                chunk_size=size)
+                                chunk_size=size, members=members)

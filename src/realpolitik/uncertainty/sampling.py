@@ -32,11 +32,13 @@ same inputs on every backend.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy import special
 
 from realpolitik.errors import RealpolitikError
-from realpolitik.models.base import BargainingInput
+from realpolitik.models.base import BargainingInput, DecisionRules
 from realpolitik.scenario.arrays import PositionKind, to_input
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.sections.correlations import (
@@ -44,6 +46,8 @@ from realpolitik.scenario.sections.correlations import (
     copula_matrix,
     smallest_eigenvalue,
 )
+from realpolitik.scenario.sections.decision import build_rules
+from realpolitik.scenario.values import UncertainValue
 from realpolitik.seeds import input_sequence, resolve_seed
 from realpolitik.uncertainty.inputs import Slot, uncertain_slots
 from realpolitik.uncertainty.panel import input_rows
@@ -157,6 +161,7 @@ def inputs_from_rows(
         position=front["position"], salience=front["salience"],
         capability=front["capability"], status_quo=front["status_quo"],
         lower=base.lower, upper=base.upper, actor_ids=base.actor_ids, issue_ids=base.issue_ids,
+        rules=None if base.rules is None else base.rules.repeated(n),
     )
 
 
@@ -189,4 +194,31 @@ def sample_inputs(
     seed = resolve_seed(seed)
     slots = uncertain_slots(scenario, positions)
     u = joint_uniforms(scenario, slots, seed, start, n)
-    return inputs_from_rows(scenario, u, positions, slots)
+    inp = inputs_from_rows(scenario, u, positions, slots)
+    if scenario.decision is not None:
+        inp = replace(inp, rules=sample_rules(scenario, seed, start, n, inp.status_quo))
+    return inp
+
+
+def sample_rules(scenario: Scenario, seed: int, start: int, n: int,
+                 status_quo: np.ndarray) -> DecisionRules:
+    """The decision rules of samples ``start .. start + n - 1``.
+
+    Each number of the ``decision`` section with a distribution draws from its own stream (by
+    its path, as every other input; not joined by the scenario's correlations); a reading with
+    a probability ``p`` holds in a sample when that sample's uniform is below ``p``.
+    """
+    assert scenario.decision is not None
+
+    def number(path: str, v: UncertainValue) -> np.ndarray:
+        if v.distribution is None:
+            return np.full(n, v.point)
+        return ppf_rows([v.distribution], [v.point], uniforms(seed, path, start, n)[None])[0]
+
+    def happens(path: str, v: UncertainValue) -> np.ndarray:
+        if v.point >= 1.0:
+            return np.ones(n, dtype=bool)
+        return uniforms(seed, path, start, n) < v.point
+
+    return build_rules(scenario.decision, scenario.actor_ids, scenario.issue_ids, status_quo,
+                       number, happens)

@@ -227,6 +227,7 @@ def _repeat(inp: BargainingInput, b: int) -> BargainingInput:
         capability=np.repeat(inp.capability[:1], b, axis=0),
         status_quo=np.repeat(inp.status_quo[:1], b, axis=0),
         lower=inp.lower, upper=inp.upper, actor_ids=inp.actor_ids, issue_ids=inp.issue_ids,
+        rules=None if inp.rules is None else inp.rules.repeated(b),
     )
 
 

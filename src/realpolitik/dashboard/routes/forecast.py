@@ -14,6 +14,7 @@ from realpolitik.api.scenario import degenerate_inputs
 from realpolitik.dashboard.bodies import ForecastIn
 from realpolitik.dashboard.deps import StoreDep
 from realpolitik.errors import ModelError
+from realpolitik.jsonsafe import json_safe
 
 router = APIRouter()
 
@@ -37,6 +38,7 @@ def forecast(body: ForecastIn, store: StoreDep) -> dict[str, Any]:
     for name in chosen_models(body.models):
         mf = point_forecast(sc, name, body.seed, body.positions)
         out.append({"model": mf.model, "title": mf.title, "point": dict(mf.point),
-                    "band": {i.id: band_of(i, mf.point[i.id]) for i in sc.issues}})
+                    "band": {i.id: band_of(i, mf.point[i.id]) for i in sc.issues},
+                    "past": json_safe(mf.past)})
     return {"scenario": sc.id, "issues": sc.issue_ids, "models": out,
             "warnings": degenerate_inputs(sc, private=body.positions == "private")}

@@ -205,12 +205,22 @@ async function refreshForecast() {
   const sc = state.scenario;
   const table = $("point-forecast");
   const head = el("tr", {}, [el("th", { text: "model" }), ...sc.issues.map((i) => el("th", { text: `${i.name} (status quo ${fmt(i.status_quo)})` }))]);
-  const rows = data.models.map((m) => el("tr", {}, [el("td", { text: m.model, title: m.title }),
+  const rows = data.models.map((m) => el("tr", {}, [el("td", { text: m.model, title: m.title + pastText(m.past) }),
     ...sc.issues.map((i) => el("td", { class: "num", id: `pf-${m.model}-${i.id}`, "data-model": m.model, "data-issue": i.id,
       "data-value": m.point[i.id], text: `${fmt(m.point[i.id])}${m.band[i.id] ? " · " + m.band[i.id] : ""}` }))]));
   table.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
   badge.dataset.state = "ready";
   badge.textContent = state.edits.size ? "(with your edits)" : "";
+}
+
+// A model's record on past decisions, for its tooltip: error (0-100) and weight in the ensemble.
+function pastText(past) {
+  if (!past) return "";
+  const parts = [];
+  if (past.past_mae !== null && past.past_mae !== undefined) parts.push(`past error ${fmt(past.past_mae)} (0-100)`);
+  if (past.weight !== null && past.weight !== undefined) parts.push(`weight in the ensemble ${past.weight.toFixed(3)}`);
+  if (past.weights_source) parts.push(`weights: ${past.weights_source}`);
+  return parts.length ? ` — ${parts.join("; ")}` : "";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,6 +304,7 @@ function renderDeal(d) {
   if (d.absent) { box.append(absentNote(d)); return; }
   box.append(el("p", { id: "deal-summary", "data-p-agreement": d.p_agreement,
     text: `Negotiation between ${d.parties.join(" and ")}: an agreement in ${Math.round(100 * d.p_agreement)}% of the samples.` }));
+  if (d.sentence) box.append(el("p", { id: "deal-on-scale", text: d.sentence }));
   for (const n of d.notes) box.append(el("p", { class: "warn", text: n }));
   for (const t of d.tables) box.append(t.absent ? absentNote(t) : tableOf(t));
 }
@@ -373,6 +384,7 @@ function renderTrajectories(d) {
   d.options.forEach((o, k) => { const i = el("i"); i.style.background = colour(k); legend.append(el("span", {}, [i, document.createTextNode(o.name)])); });
   box.append(legend);
   for (const v of d.variables) box.append(lineChart(d, v));
+  if (d.scored) box.append(el("p", { class: "muted", id: "dynamics-scored", text: d.scored }));
   if (d.events.length) {
     const head = el("tr", {}, [el("th", { text: "option" }), ...d.events.map((e) => el("th", { text: e.name }))]);
     const rows = d.options.map((o) => el("tr", {}, [el("td", { text: o.name }), ...d.events.map((e) => el("td", { class: "num", text: `${Math.round(100 * (o.events[e.id] ?? 0))}%` }))]));

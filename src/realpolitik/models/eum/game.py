@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import warnings
+from typing import Any, Literal
+
+import numpy as np
 
 from realpolitik.errors import ModelError
 from realpolitik.models.base import BargainingInput, BargainingOutcome, ModelSpec, TraceRecord
@@ -11,6 +14,46 @@ from realpolitik.models.eum.rounds import _stepper
 from realpolitik.models.eum.tracing import trace_issue
 from realpolitik.models.eum.utility import OfferRule, _Rules
 from realpolitik.models.median import weighted_median
+
+#: ``engine``: ``"compiled"`` (numba, numpy inputs, ``q = 1``), ``"array"`` (the array-API
+#: reference, any backend) or ``"auto"`` (compiled where it applies and numba loads).
+Engine = Literal["auto", "compiled", "array"]
+
+_KERNEL: list[Any] = []  # [module or None] once tried
+
+
+def kernel() -> Any:
+    """The compiled kernel module, or None where numba is missing or fails (noted once).
+
+    Imported on first use only, so that commands that never run ``eum`` do not load numba.
+    """
+    if not _KERNEL:
+        try:
+            from realpolitik.models.eum import compiled
+        except Exception as exc:  # numba absent, or too old or new for this numpy
+            warnings.warn(
+                f"eum: compiled kernel unavailable ({type(exc).__name__}: {exc}); "
+                "using the array implementation (slower, same numbers)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            compiled = None
+        _KERNEL.append(compiled)
+    return _KERNEL[0]
+
+
+def _use_kernel(engine: str, rules: _Rules, x: Any, xp: Any) -> Any:
+    """The kernel module when this call runs compiled, else None (``engine="compiled"``: must)."""
+    fits = rules.q == 1.0 and xp is np and x.dtype == np.float64
+    if engine == "array" or (engine == "auto" and not fits):
+        return None
+    if not fits:
+        raise ModelError("eum: engine='compiled' needs numpy float64 inputs and q = 1")
+    mod = kernel()
+    if mod is None and engine == "compiled":
+        raise ModelError("eum: engine='compiled' asked for, but numba is not available")
+    return mod
+
 
 #: Working-set target of the default ``block``: pairs x batch elements bargained at once.
 _PAIR_BUDGET = 2**17
@@ -104,6 +147,7 @@ def eum(
     t: float = 1.0,
     offer_rule: OfferRule = "nearest",
     block: int | None = None,
+    engine: Engine = "auto",
 ) -> BargainingOutcome:
     """Bueno de Mesquita's expected utility model, issue by issue (see :mod:`realpolitik.models.eum`).
 
@@ -121,7 +165,9 @@ def eum(
     into words).
     ``q``, ``t`` and ``offer_rule`` are the choices of the package docstring; ``block`` bounds
     the (element, issue) pairs bargained at once (default :func:`default_block`; memory and
-    speed only: results do not depend on it).
+    speed only: results do not depend on it). ``engine`` picks the computation (see
+    :data:`Engine`): the compiled kernel (:mod:`realpolitik.models.eum.compiled`) and the
+    array implementation take the same decisions; the runner picks it by backend.
     """
     if not isinstance(max_rounds, int) or max_rounds < 1:
         raise ModelError(f"eum: max_rounds must be a positive integer, got {max_rounds!r}")
@@ -132,6 +178,8 @@ def eum(
             raise ModelError(f"eum: {name} is a probability and must lie in [0, 1], got {value!r}")
     if block is not None and (not isinstance(block, int) or block < 1):
         raise ModelError(f"eum: block must be a positive integer, got {block!r}")
+    if engine not in ("auto", "compiled", "array"):
+        raise ModelError(f"eum: engine must be 'auto', 'compiled' or 'array', got {engine!r}")
     if offer_rule not in ("credible", "nearest"):
         raise ModelError(f"eum: offer_rule must be 'credible' or 'nearest', got {offer_rule!r}")
     xp = inp.xp
@@ -145,7 +193,11 @@ def eum(
     x = xp.concat([unit[:, :, j] for j in range(d)], axis=0)
     s = xp.concat([inp.salience[:, :, j] for j in range(d)], axis=0)
     w = xp.concat([inp.capability * inp.salience[:, :, j] for j in range(d)], axis=0)
-    fx, fr, fc = _bargain(x, s, w, rules, block or default_block(n), xp)
+    mod = _use_kernel(engine, rules, x, xp)
+    if mod is not None:
+        fx, fr, fc = mod.play(x, s, w, tol, max_rounds, offer_rule == "nearest")
+    else:
+        fx, fr, fc = _bargain(x, s, w, rules, block or default_block(n), xp)
     final = (
         inp.lower
         + xp.stack([fx[j * batch : (j + 1) * batch] for j in range(d)], axis=2) * safe_span
@@ -192,6 +244,7 @@ SPEC = ModelSpec(
     iterative=True,
     cost="O(n^2 log n d rounds)",
     supports_trace=True,
+    engines=("auto", "compiled"),
     description=(
         "Actors challenge, compromise and capitulate in rounds of expected-utility bargaining; "
         "the forecast is the weighted median of the final positions."

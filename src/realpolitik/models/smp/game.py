@@ -65,30 +65,42 @@ def smp(
     x = xp.clip(x, 0.0, 1.0)
     sal = _prepare_salience(xp, xp.clip(inp.salience, 0.0, 1.0))
     cap = xp.maximum(inp.capability, 0.0)
-    bsz = inp.batch
+    bsz, n = inp.batch, inp.n_actors
 
     active = xp.ones((bsz,), dtype=xp.bool, **on(x))
+    ids = xp.arange(bsz, **on(x))  # the batch elements still playing, ascending
     rounds = xp.zeros((bsz,), dtype=xp.int64, **on(x))
     first_delta = xp.zeros((bsz,), dtype=x.dtype, **on(x))
     records: list[TraceRecord] | None = [] if trace else None
     if records is not None:
         records += _records(inp, 0, x, None)
     for t in range(1, max_turns + 1):
-        turn = _turn(xp, x, sal, cap, settings, rng)
-        step = turn.new - x
+        # Only elements still playing take the turn (they never interact); the stochastic
+        # draws are made for the whole batch, so each element's stream does not depend on
+        # when the others stop.
+        draws = rng.random((bsz, n)) if rng is not None else None
+        xa = xp.take(x, ids, axis=0)
+        turn = _turn(
+            xp, xa, xp.take(sal, ids, axis=0), xp.take(cap, ids, axis=0), settings,
+            None if draws is None else draws[np.asarray(host(ids))],
+        )  # fmt: skip
+        step = turn.new - xa
         delta = xp.sum(xp.sqrt(xp.sum(step * step, axis=-1)), axis=-1)
         if t == 1:
             first_delta = delta + MIN_SIGNIFICANT_DELTA
-        quiet = (delta / first_delta) < settings.stop_ratio
-        x = xp.where(active[:, None, None], turn.new, x)
+        quiet = (delta / xp.take(first_delta, ids)) < settings.stop_ratio
+        rank = xp.clip(xp.cumulative_sum(xp.astype(active, xp.int64)) - 1, 0, None)
+        x = xp.where(active[:, None, None], xp.take(turn.new, rank, axis=0), x)
         rounds = xp.where(active, xp.full_like(rounds, t), rounds)
-        if records is not None and bool(active[0]):
+        if records is not None and bool(active[0]):  # element 0 is first among the players
             stop_now = t >= settings.min_turns and bool(quiet[0])
             ratio = float(delta[0] / first_delta[0]) if stop_now else None
-            records += _records(inp, t, x, _events(inp, turn, x, step, ratio))
+            records += _records(inp, t, x, _events(inp, turn, turn.new, step, ratio))
         if t >= settings.min_turns:
-            active = active & ~quiet
-        if not bool(xp.any(active)):
+            stays = ~quiet
+            ids = xp.take(ids, xp.nonzero(stays)[0])
+            active = active & xp.take(stays, rank)
+        if ids.shape[0] == 0:
             break
 
     position = inp.denormalise(x)

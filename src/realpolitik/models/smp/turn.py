@@ -191,10 +191,13 @@ def _proposals(
 
 
 def _turn(
-    xp: Any, x: Any, sal: Any, cap: Any, settings: Settings, rng: np.random.Generator | None
+    xp: Any, x: Any, sal: Any, cap: Any, settings: Settings, draws: np.ndarray | None
 ) -> Turn:
-    """One turn of KTAB's SMP on normalised positions ``x`` (B, n, d)."""
-    b, n, _ = x.shape
+    """One turn of KTAB's SMP on normalised positions ``x`` (B, n, d).
+
+    ``draws`` (B, n): each actor's uniform draw of a stochastic transition (None: none).
+    """
+    n = x.shape[1]
     dist = weighted_distance(xp, x, x, sal)
     risk = _risk(xp, dist, cap, settings)
     target, has, p_win, b_init, b_rcvr = _proposals(xp, x, sal, cap, dist, risk, settings)
@@ -225,8 +228,8 @@ def _turn(
     valid = xp.concat([valid, xp.ones_like(valid[:, :, :1])], axis=2)
     prob = election(xp, coal[:, None, :, :], valid, settings)  # (B, k, M + 1)
 
-    if settings.transitions == "stochastic" and rng is not None:
-        u = xp.asarray(rng.random((b, n)), dtype=x.dtype, **on(x))
+    if settings.transitions == "stochastic" and draws is not None:
+        u = xp.asarray(draws, dtype=x.dtype, **on(x))
         cum = xp.cumulative_sum(prob, axis=-1)
         choice = xp.sum(xp.astype(cum < u[:, :, None], xp.int64), axis=-1)
         choice = xp.minimum(choice, n_opt)

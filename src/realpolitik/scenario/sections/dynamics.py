@@ -38,9 +38,18 @@ import math
 import re
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from realpolitik.scenario.checker import Checker, items, number
+from realpolitik.scenario.sections.correlations import MIN_EIGENVALUE, smallest_eigenvalue
+from realpolitik.scenario.sections.dynamics_attacks import (
+    AttackDriver,
+    AttackProcess,
+    AttackRegime,
+    ParameterCorrelation,
+    Retaliation,
+)
 from realpolitik.scenario.values import (
     ID_PATTERN,
     MAX_ID_LENGTH,
@@ -52,6 +61,10 @@ from realpolitik.scenario.values import (
     finite,
 )
 from realpolitik.scenario.yamlio import PathKey
+
+__all__ = ["ATTACKS", "AttackDriver", "AttackProcess", "AttackRegime", "CausalLink", "Dynamics",
+           "ForecastLink", "Intervention", "ParameterCorrelation", "PolicyOption", "Retaliation",
+           "StateVariable", "ThresholdEvent", "check", "lag0_cycle"]
 
 #: The pseudo-variable of threshold events that counts attacks per month.
 ATTACKS = "attacks"
@@ -98,42 +111,6 @@ class CausalLink(Frozen):
     lag_months: FiniteFloat = Field(default=0.0, description="Delay in months (0 = same step).")
     source: SourceRef | None = Field(default=None, description="Where the claim is made.")
     note: str | None = None
-
-
-class AttackDriver(Frozen):
-    """A state variable that scales the background rate of attacks: exp(coefficient * dx / 100)."""
-
-    variable: str
-    coefficient: Value = Field(description="Change of the log rate per 100 points of the variable.")
-    reference: FiniteFloat | None = Field(
-        default=None, description="Level at which the calibrated rate holds (default: initial value).")
-
-
-class Retaliation(Frozen):
-    """U.S. retaliatory strikes: in a step with attacks, a strike with this probability and weight."""
-
-    probability: Value = Field(description="Probability of a strike in a step with attacks, [0, 1].")
-    weight: Value = Field(description="Weight of a strike (facilities struck) added to deterrence.")
-
-
-class AttackProcess(Frozen):
-    """The self-exciting (Hawkes) process of militia attacks on U.S. forces (rates per week)."""
-
-    baseline: Value = Field(description="Background rate mu, attacks per week at reference conditions.")
-    branching_ratio: Value = Field(description="Expected attacks triggered by one attack, [0, 0.99].")
-    kernel_decay: Value = Field(validate_default=True, default=0.0, description="Per-week decay rho of the excitation kernel, [0, 1).")
-    deterrence_effect: Value = Field(description="gamma: log-rate reduction per unit of deterrence stock.")
-    deterrence_weeks: Value = Field(description="Persistence tau of the deterrence stock, weeks (> 0).")
-    initial_deterrence: Value = Field(validate_default=True, default=0.0, description="Deterrence stock at the start.")
-    initial_excitation: Value = Field(validate_default=True, default=0.0, description="Excitation at the start (attacks per week).")
-    presence_variable: str | None = Field(
-        default=None, description="The state variable of the U.S. presence (the targets).")
-    exposure: list[tuple[FiniteFloat, FiniteFloat]] = Field(
-        default_factory=list, description="[presence, relative exposure] points: how many targets a "
-        "presence level offers relative to the calibration period (linear in between).")
-    drivers: list[AttackDriver] = Field(default_factory=list)
-    retaliation: Retaliation | None = None
-    calibration: str | None = Field(default=None, description="Where the numbers were fitted.")
 
 
 class Intervention(Frozen):
@@ -240,7 +217,33 @@ _ATTACK_RANGES: dict[str, tuple[float, float, str]] = {
     "deterrence_weeks": (0.01, 1e4, "the deterrence persistence (weeks)"),
     "initial_deterrence": (0.0, 1e6, "the initial deterrence stock"),
     "initial_excitation": (0.0, 1e6, "the initial excitation"),
+    "dispersion": (0.01, 1e4, "the negative binomial size (dispersion)"),
 }
+#: Allowed range and wording of a regime's numbers.
+_REGIME_RANGES: dict[str, tuple[float, float, str]] = {
+    "effect": (-20.0, 20.0, "a regime's log-rate effect"),
+    "persistence_weeks": (0.1, 1e4, "a regime's persistence (weeks)"),
+}
+
+
+def correlation_matrix(pairs: list[tuple[str, str, float]]) -> tuple[list[str], np.ndarray]:
+    """The names and the normal-score correlation matrix of (name, name, correlation) pairs."""
+    names = sorted({n for a, b, _ in pairs for n in (a, b)})
+    index = {n: k for k, n in enumerate(names)}
+    mat = np.eye(len(names))
+    for a, b, rho in pairs:
+        mat[index[a], index[b]] = mat[index[b], index[a]] = rho
+    return names, mat
+
+
+def _uncertain(att: dict[str, Any], name: str) -> bool:
+    """Whether the attack number ``name`` has a distribution in the raw section."""
+    if "." in name:
+        rid, key = name.split(".", 1)
+        entry = next((r.get(key) for _, r in items(att, "regimes") if r.get("id") == rid), None)
+    else:
+        entry = att.get(name)
+    return isinstance(entry, dict) and isinstance(entry.get("distribution"), dict)
 
 
 def lag0_cycle(edges: list[tuple[str, str]]) -> list[str] | None:
@@ -404,6 +407,65 @@ class _Section:
                          "a probability")
             _check_input(self.checker, (*path, "retaliation"), ret, "weight", 0.0, 1e4,
                          "a strike's weight")
+        if att.get("counts") == "negbin" and "dispersion" not in att:
+            self.checker.add((*path, "counts"), "negative binomial counts need a `dispersion` "
+                             "(the size per week)", "negbin")
+        self.regimes(path, att)
+        self.correlations(path, att)
+
+    def regimes(self, path: PathKey, att: dict[str, Any]) -> None:
+        """Each regime's numbers, its options and (built in) its source and note."""
+        options = {o.get("id") for _, o in items(self.dyn, "options")} | {"status_quo"}
+        seen: set[str] = set()
+        for j, reg in items(att, "regimes"):
+            rpath = (*path, "regimes", j)
+            for key, (lo, hi, what) in _REGIME_RANGES.items():
+                _check_input(self.checker, rpath, reg, key, lo, hi, what)
+            if reg.get("id") in seen:
+                self.checker.add((*rpath, "id"), "duplicate regime id", reg.get("id"))
+            seen.add(reg.get("id"))
+            for k, opt in enumerate(reg.get("options") or []):
+                if opt not in options:
+                    self.checker.add((*rpath, "options", k), "unknown option; options are: "
+                                     + ", ".join(sorted(str(o) for o in options)), opt)
+            _check_sourced(self.checker, rpath, reg, needs_note=True, missing=(
+                "every regime of a built-in scenario needs a source "
+                "(source: {id: ..., at: ...}) and a note"))
+
+    def correlations(self, path: PathKey, att: dict[str, Any]) -> None:
+        """Known, uncertain, distinct numbers; correlations in (-1, 1) that hold together."""
+        names = {"baseline", "branching_ratio", "deterrence_effect", "deterrence_weeks",
+                 "dispersion"}
+        for _, reg in items(att, "regimes"):
+            names |= {f"{reg.get('id')}.effect", f"{reg.get('id')}.persistence_weeks"}
+        pairs: list[tuple[str, str, float]] = []
+        for j, corr in items(att, "correlations"):
+            cpath = (*path, "correlations", j)
+            between = corr.get("between")
+            ok = isinstance(between, list) and len(between) == 2 and between[0] != between[1]
+            if not ok:
+                self.checker.add((*cpath, "between"), "name two different numbers", between)
+                continue
+            for k, name in enumerate(between):
+                if name not in names:
+                    self.checker.add((*cpath, "between", k), "unknown attack number; numbers are: "
+                                     + ", ".join(sorted(names)), name)
+                    ok = False
+                elif not _uncertain(att, name):
+                    self.checker.add((*cpath, "between", k), "only a number with a distribution "
+                                     "can be correlated", name)
+                    ok = False
+            rho = number(corr.get("correlation"))
+            if rho is None or not -1.0 < rho < 1.0:
+                self.checker.add((*cpath, "correlation"), "a correlation must lie in (-1, 1)",
+                                 corr.get("correlation"))
+                ok = False
+            if ok and rho is not None:
+                pairs.append((between[0], between[1], rho))
+        if pairs and smallest_eigenvalue(correlation_matrix(pairs)[1]) <= MIN_EIGENVALUE:
+            self.checker.add((*path, "correlations"), "these correlations cannot hold together "
+                             "(their matrix is not positive definite); weaken some of them",
+                             show=False)
 
     # -- options --------------------------------------------------------------------------
     def options(self) -> None:
