@@ -50,6 +50,7 @@ from realpolitik.scenario.sections.decision import build_rules
 from realpolitik.scenario.values import UncertainValue
 from realpolitik.seeds import input_sequence, resolve_seed
 from realpolitik.uncertainty.inputs import Slot, uncertain_slots
+from realpolitik.uncertainty.marginals import ppf_rows
 from realpolitik.uncertainty.panel import input_rows
 
 _TINY = 2.0**-54  # keeps uniforms strictly inside (0, 1) for the normal quantile function
