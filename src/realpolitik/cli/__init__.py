@@ -13,7 +13,8 @@ them here registers every command (in the order ``realpolitik --help`` lists the
 - :mod:`~realpolitik.cli.uncertainty` - ``sensitivity``, ``power``, ``best-move``;
 - :mod:`~realpolitik.cli.sweep` - ``sweep``;
 - :mod:`~realpolitik.cli.backtest` - ``backtest``;
-- :mod:`~realpolitik.cli.ledger` - ``record``, ``score``.
+- :mod:`~realpolitik.cli.ledger` - ``record``, ``score``;
+- :mod:`~realpolitik.cli.authoring` - ``new``, ``export-xlsx``, ``import-xlsx``.
 
 Shared options live in :mod:`~realpolitik.cli.options`, the exit codes in
 :mod:`~realpolitik.cli.errors`: user errors print a message and exit 2, never a traceback.
@@ -33,6 +34,7 @@ from realpolitik.cli import (  # noqa: I001, F401
     sweep,
     backtest,
     ledger,
+    authoring,
 )
 from realpolitik.cli.app import app, main
 

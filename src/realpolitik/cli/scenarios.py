@@ -23,6 +23,7 @@ from realpolitik.api.scenario import (
     load_scenario,
     parse_scenario,
     read_ktab_csv,
+    unsourced_inputs,
 )
 from realpolitik.api.schema import forecast_schema
 from realpolitik.cli.app import app
@@ -47,7 +48,7 @@ def validate(
             continue
         out.print(f"{name}: OK ({sc.id}: {len(sc.actors)} actors, {len(sc.issues)} issues, "
                   f"{len(sc.relations)} relations)")
-        for text in degenerate_inputs(sc):
+        for text in (*degenerate_inputs(sc), *unsourced_inputs(sc)):
             err.print(f"warning: {name}: {text}", markup=False)
     if failed:
         raise typer.Exit(2)

@@ -17,6 +17,10 @@ def clip(text: str, width: int) -> str:
 
 def fmt_value(v: Any) -> str:
     """An uncertain value: its point, with the distribution's range in brackets if it has one."""
+    if getattr(v, "experts", None):
+        lows = [e.distribution.low if e.distribution else e.value for e in v.experts]
+        highs = [e.distribution.high if e.distribution else e.value for e in v.experts]
+        return f"{v.point:g} [{min(lows):g}-{max(highs):g}, {len(v.experts)} experts]"
     if v.distribution is None:
         return f"{v.point:g}"
     return f"{v.point:g} [{v.distribution.low:g}-{v.distribution.high:g}]"

@@ -68,8 +68,34 @@ def print_scenario(sc: Scenario, out: Console) -> None:
         out.print(_timeline_table(sc))
     for line in _section_lines(sc):
         out.print(line)
+    panels = _panels_table(sc)
+    if panels is not None:
+        out.print(panels)
     if sc.sources:
         out.print(_sources_table(sc))
+
+
+def _panels_table(sc: Scenario) -> Table | None:
+    """Inputs estimated by expert panels: each expert's estimate and the panel's disagreement."""
+    from realpolitik.api.scenario import panel_inputs
+
+    rows = panel_inputs(sc)
+    if not rows:
+        return None
+    t = Table(title="Expert panels (disagreement: share of the pooled variance from the experts' "
+                    "differing estimates, the rest is their own uncertainty)", title_justify="left")
+    for name in ("input", "pool", "expert", "weight", "estimate", "disagreement"):
+        t.add_column(name, justify="right" if name in ("weight", "disagreement") else "left",
+                     overflow="fold")
+    for path, v, share in rows:
+        total = sum(e.weight for e in v.experts)
+        for k, e in enumerate(v.experts):
+            first = k == 0
+            t.add_row(path if first else "", v.pool if first else "",
+                      e.source.id + (f" ({e.source.at})" if e.source.at else ""),
+                      f"{e.weight / total:.2f}", fmt_value(e),
+                      f"{share:.0%}" if first else "")
+    return t
 
 
 def _issue_table(issue: Issue) -> Table:

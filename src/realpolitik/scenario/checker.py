@@ -54,6 +54,14 @@ def value_parts(v: Any) -> tuple[float | None, float | None, float | None, Any]:
     return number(v), None, None, None
 
 
+def _experts(v: Any) -> list[tuple[int, dict[str, Any]]]:
+    """(index, estimate) of the expert estimates of an uncertain value mapping (none if absent)."""
+    seq = v.get("experts") if isinstance(v, dict) else None
+    if not isinstance(seq, list):
+        return []
+    return [(j, e) for j, e in enumerate(seq) if isinstance(e, dict)]
+
+
 class Checker:
     """Collects the whole-file problems of one scenario document.
 
@@ -71,6 +79,16 @@ class Checker:
     def check_source(self, path: PathKey, v: Any) -> None:
         """Check the source of an input value at ``path``: known id; required when built in."""
         _, _, _, src = value_parts(v)
+        experts = _experts(v)
+        for j, expert in experts:
+            esrc = expert.get("source")
+            sid = esrc.get("id") if isinstance(esrc, dict) else None
+            if isinstance(sid, str) and sid not in self.source_ids:
+                known = ", ".join(sorted(self.source_ids)) or "none declared"
+                self.add((*path, "experts", j, "source", "id"),
+                         f"unknown source id; sources are: {known}", sid)
+        if experts and src is None:
+            return  # each expert is the input's source (the schema requires theirs)
         if isinstance(src, dict):
             sid = src.get("id")
             if isinstance(sid, str) and sid not in self.source_ids:
@@ -123,6 +141,8 @@ class Checker:
                 sub = () if not isinstance(v, dict) else tuple(part.split("."))
                 allowed = f"lie in [{lo:g}, {hi:g}]" if hi is not None else f"be >= {lo:g}"
                 self.add((*path, *sub), f"{what} must {allowed}", x)
+        for j, expert in _experts(v):
+            self.check_range((*path, "experts", j), expert, lo, hi, f"an expert's estimate of {what}")
 
     def inputs(self) -> Iterator[tuple[PathKey, Any]]:
         """Every numeric input of the scenario with its path."""

@@ -149,6 +149,28 @@ def _check_dates(checker: Checker) -> None:
                         "only use what was known then", date.isoformat())
 
 
+def _check_panels(checker: Checker) -> None:
+    """Expert panels only where they are read: the core inputs, not the optional sections."""
+    core = {"id", "title", "as_of", "description", "sources", "issues", "actors", "relations",
+            "timeline"}
+
+    def walk(node: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            if "experts" in node and "value" in node:
+                checker.add((*path, "experts"), "expert panels are read for the core inputs "
+                            "(status quos, capabilities, positions, saliences, relation weights) "
+                            "only; give this input a distribution instead", show=False)
+            for key, child in node.items():
+                walk(child, (*path, key))
+        elif isinstance(node, list):
+            for k, child in enumerate(node):
+                walk(child, (*path, k))
+
+    for key, section in checker.data.items():
+        if key not in core:
+            walk(section, (key,))
+
+
 def run_checks(checker: Checker) -> list[Problem]:
     """Every whole-file check, core format first, then the sections; the problems in order."""
     checker.ids("sources")
@@ -158,6 +180,7 @@ def run_checks(checker: Checker) -> list[Problem]:
     _check_actors(checker, issue_ids, scales)
     _check_relations(checker, actor_ids)
     _check_sources(checker)
+    _check_panels(checker)
     for section_check in SECTION_CHECKS:
         section_check(checker)
     _check_dates(checker)

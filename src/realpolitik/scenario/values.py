@@ -91,13 +91,57 @@ class Distribution(Frozen):
         return self
 
 
+class ExpertEstimate(Frozen):
+    """One expert's estimate of an input: a point value, the expert's own uncertainty, the source.
+
+    Each expert is a source (an interview, a questionnaire): ``source`` is required.
+    """
+
+    value: FiniteFloat = Field(description="The expert's best estimate (the mode of their view).")
+    distribution: Distribution | None = Field(
+        default=None, description="The expert's own uncertainty (none: a point estimate).")
+    source: SourceRef = Field(description="The expert, as a source of the scenario.")
+    weight: FiniteFloat = Field(default=1.0, description="Weight in the pool (> 0; default 1).")
+    note: str | None = None
+
+    @field_validator("value", "weight")
+    @classmethod
+    def _check_numbers(cls, v: float) -> float:
+        return finite(v)
+
+    @model_validator(mode="after")
+    def _inside(self) -> ExpertEstimate:
+        if not self.weight > 0:
+            raise ValueError(f"an expert's weight must be > 0 (got {self.weight:g})")
+        d = self.distribution
+        if d is not None and not d.low <= self.value <= d.high:
+            raise ValueError(f"the distribution's bounds [{d.low:g}, {d.high:g}] do not contain "
+                             f"the expert's value {self.value:g}")
+        return self
+
+
+    @property
+    def point(self) -> float:
+        """The expert's value as a float."""
+        return float(self.value)
+
+
 class UncertainValue(Frozen):
-    """A point value with an optional distribution, its source and the analyst's rationale."""
+    """A point value with an optional distribution, its source and the analyst's rationale.
+
+    Instead of a distribution, an input may carry an expert panel (``experts``): several
+    experts' estimates, combined by ``pool`` (see :mod:`realpolitik.uncertainty.panel`).
+    """
 
     value: FiniteFloat = Field(description="The point (best) estimate.")
     distribution: Distribution | None = None
     source: SourceRef | None = None
     note: str | None = Field(default=None, description="One-line rationale for the number.")
+    experts: list[ExpertEstimate] = Field(
+        default_factory=list, description="Several experts' estimates of this input (a panel).")
+    pool: Literal["linear", "triangular"] = Field(
+        default="linear", description="How a panel combines: a linear opinion pool (mixture) or a "
+        "triangular fitted to the experts' lowest low, mean mode and highest high.")
 
     @field_validator("value")
     @classmethod
@@ -112,12 +156,32 @@ class UncertainValue(Frozen):
                 f"the distribution's bounds [{d.low:g}, {d.high:g}] do not contain the "
                 f"point value {self.value:g}"
             )
+        if self.experts and d is not None:
+            raise ValueError("give either a distribution or experts, not both: an expert panel "
+                             "is the input's distribution")
+        if self.experts:
+            lo, hi = panel_support(self.experts)
+            if not lo <= self.value <= hi:
+                raise ValueError(f"the point value {self.value:g} lies outside the experts' "
+                                 f"range [{lo:g}, {hi:g}]")
         return self
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the input varies in Monte Carlo runs (a distribution or a panel)."""
+        return self.distribution is not None or bool(self.experts)
 
     @property
     def point(self) -> float:
         """The point value as a float."""
         return float(self.value)
+
+
+def panel_support(experts: list[ExpertEstimate]) -> tuple[float, float]:
+    """The lowest and highest value any expert of a panel allows."""
+    lows = [e.distribution.low if e.distribution else e.value for e in experts]
+    highs = [e.distribution.high if e.distribution else e.value for e in experts]
+    return min(lows), max(highs)
 
 
 def _coerce_number(v: object) -> object:

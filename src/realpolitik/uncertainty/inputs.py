@@ -39,8 +39,8 @@ class Slot:
 
     @property
     def uncertain(self) -> bool:
-        """Whether the input has a distribution."""
-        return self.value.distribution is not None
+        """Whether the input has a distribution (or an expert panel)."""
+        return self.value.uncertain
 
     @property
     def kind(self) -> str:

@@ -22,7 +22,8 @@ random stream, and sample ``k`` is the ``k``-th number of that stream, reached d
    elementwise operations in a fixed order (not a BLAS product, whose rounding depends on the
    chunk's width), so it keeps the chunk invariance bit for bit.
 4. Each uniform becomes an input value through the quantile function of the input's
-   distribution (:mod:`realpolitik.uncertainty.marginals`).
+   distribution (:mod:`realpolitik.uncertainty.marginals`), or, for an input estimated by an
+   expert panel, through the panel's rule (:mod:`realpolitik.uncertainty.panel`).
 
 Inputs without a distribution keep their point value in every sample. Samples are float64 numpy
 arrays; other backends receive them converted (:mod:`realpolitik.runner.backend`), so a seed gives the
@@ -50,6 +51,7 @@ from realpolitik.scenario.values import UncertainValue
 from realpolitik.seeds import input_sequence, resolve_seed
 from realpolitik.uncertainty.inputs import Slot, uncertain_slots
 from realpolitik.uncertainty.marginals import ppf_rows
+from realpolitik.uncertainty.panel import input_rows
 
 _TINY = 2.0**-54  # keeps uniforms strictly inside (0, 1) for the normal quantile function
 
@@ -83,6 +85,11 @@ def active_correlations(scenario: Scenario, slots: list[Slot]) -> list[tuple[str
         for p in (a, b):
             if p not in every:
                 raise RealpolitikError(f"correlations[{k}]: unknown input {p!r}")
+            if every[p].value.experts:
+                raise RealpolitikError(
+                    f"correlations[{k}]: input {p!r} is estimated by an expert panel; a pooled "
+                    "input cannot be rank-correlated (its draws are not monotone in the "
+                    "copula's uniform): give it a distribution, or drop the correlation")
             if not every[p].uncertain:
                 raise RealpolitikError(
                     f"correlations[{k}]: input {p!r} has no distribution; only uncertain inputs "
@@ -140,8 +147,7 @@ def inputs_from_rows(
     """A batch of inputs from uniforms ``u`` (m, n): row ``k`` sets slot ``k``, the rest at points."""
     base = to_input(scenario, positions=positions)
     n = u.shape[1]
-    values = ppf_rows([s.value.distribution for s in slots],  # type: ignore[misc]
-                      [s.value.point for s in slots], u)
+    values = input_rows([s.value for s in slots], u)
     # sample axis last while filling (each input a contiguous row), then moved to the front
     arrays = {
         "position": np.repeat(base.position[0][..., None], n, axis=-1),

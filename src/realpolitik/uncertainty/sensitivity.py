@@ -34,8 +34,8 @@ from realpolitik.scenario.arrays import PositionKind, to_input
 from realpolitik.scenario.schema import Scenario
 from realpolitik.seeds import resolve_seed
 from realpolitik.uncertainty.inputs import Slot, uncertain_slots
-from realpolitik.uncertainty.marginals import quantile
 from realpolitik.uncertainty.montecarlo import default_chunk_size
+from realpolitik.uncertainty.panel import combine_uniforms, input_quantile
 from realpolitik.uncertainty.sampling import active_correlations, inputs_from_uniforms
 
 GroupBy = Literal["input", "actor"]
@@ -63,6 +63,49 @@ def _group_of(slot: Slot, by: GroupBy) -> str:
     if by == "actor":
         return f"actor {slot.actor}" if slot.actor else f"issue {slot.issue} status quo"
     return slot.path
+
+
+#: The two parts of an expert panel's variance that get a Sobol index each.
+DISAGREEMENT = "expert disagreement"
+OWN = "experts' own uncertainty"
+
+
+def _split(slot: Slot) -> bool:
+    """Whether a slot is a linear pool of several experts (its two parts are indexed apart)."""
+    return len(slot.value.experts) > 1 and slot.value.pool == "linear"
+
+
+def _variables(slots: list[Slot], by: GroupBy) -> list[tuple[str, str, int]]:
+    """(design variable, group, slot index) of the Sobol design: one per slot, two per panel.
+
+    A linear pool is drawn from two independent uniforms, which expert and that expert's own
+    draw (:func:`realpolitik.uncertainty.panel.combine_uniforms`), so Sobol indices split its
+    share of the forecast's variance into the experts' disagreement and their own uncertainty.
+    """
+    out = []
+    for k, s in enumerate(slots):
+        group = _group_of(s, by)
+        if _split(s):
+            for part in (DISAGREEMENT, OWN):
+                name = f"{s.path} [{part}]"
+                out.append((name, name if by == "input" else group, k))
+        else:
+            out.append((s.path, group, k))
+    return out
+
+
+def _slot_uniforms(slots: list[Slot], design: np.ndarray) -> np.ndarray:
+    """The design's columns as one uniform per slot (a panel's two columns combined)."""
+    cols = []
+    c = 0
+    for s in slots:
+        if _split(s):
+            cols.append(combine_uniforms(s.value, design[:, c], design[:, c + 1]))
+            c += 2
+        else:
+            cols.append(design[:, c])
+            c += 1
+    return np.ascontiguousarray(np.stack(cols, axis=1))
 
 
 def _evaluate(scenario: Scenario, spec: Any, u: np.ndarray, positions: PositionKind, seed: int,
@@ -109,19 +152,20 @@ def sobol(
     if active_correlations(scenario, slots):
         notes.append("the scenario's correlations are not used: Sobol indices assume "
                      "independent inputs")
-    groups = [_group_of(s, by) for s in slots]
-    names = list(dict.fromkeys(groups))
-    problem: dict[str, Any] = {"num_vars": len(slots), "names": [s.path for s in slots],
-                               "bounds": [[0.0, 1.0]] * len(slots)}
+    variables = _variables(slots, by)
+    names = list(dict.fromkeys(g for _, g, _ in variables))
+    problem: dict[str, Any] = {"num_vars": len(variables), "names": [v for v, _, _ in variables],
+                               "bounds": [[0.0, 1.0]] * len(variables)}
     if by != "input":
-        problem["groups"] = groups
+        problem["groups"] = [g for _, g, _ in variables]
     design = sobol_sample.sample(problem, n_base, calc_second_order=False, scramble=True,
                                  seed=seed)
     design = np.clip(design, _EDGE, 1.0 - _EDGE)
-    y = _evaluate(scenario, spec, design, positions, seed, backend, device, dict(params or {}),
-                  slots, progress)
+    y = _evaluate(scenario, spec, _slot_uniforms(slots, design), positions, seed, backend,
+                  device, dict(params or {}), slots, progress)
     rows = []
-    kinds = {_group_of(s, by): (s.kind if by == "input" else "actor", s.actor) for s in slots}
+    kinds = {g: (slots[k].kind if by == "input" else "actor", slots[k].actor)
+             for _, g, k in variables}
     for j, issue in enumerate(scenario.issues):
         col = y[:, j]
         if float(np.var(col)) <= 1e-24 * max(1.0, float(np.mean(col * col))):
@@ -155,22 +199,18 @@ def swings(
     m = len(slots)
     batch = _repeat(base, 2 * m + 1)
     for k, slot in enumerate(slots):
-        dist = slot.value.distribution
-        assert dist is not None
         for r, q in ((2 * k + 1, low_q), (2 * k + 2, high_q)):
-            getattr(batch, slot.field)[(r, *slot.index)] = quantile(dist, slot.value.point, q)
+            getattr(batch, slot.field)[(r, *slot.index)] = input_quantile(slot.value, q)
     outcome = run_model(spec, batch, seed=seed, backend=backend, device=device, params=params)
     f = np.asarray(to_numpy(outcome.forecast), dtype=float)
     rows = []
     for j, issue in enumerate(scenario.issues):
         for k, slot in enumerate(slots):
-            dist = slot.value.distribution
-            assert dist is not None
             lo, hi = f[2 * k + 1, j], f[2 * k + 2, j]
             rows.append({"issue": issue.id, "input": slot.path, "kind": slot.kind,
                          "actor": slot.actor, "point": slot.value.point,
-                         "low_value": quantile(dist, slot.value.point, low_q),
-                         "high_value": quantile(dist, slot.value.point, high_q),
+                         "low_value": input_quantile(slot.value, low_q),
+                         "high_value": input_quantile(slot.value, high_q),
                          "base": float(f[0, j]), "forecast_low": float(lo),
                          "forecast_high": float(hi), "swing": float(abs(hi - lo))})
     frame = pd.DataFrame(rows)

@@ -95,6 +95,12 @@ def check(checker: Checker) -> None:
                 checker.add(("correlations", i, "between", k),
                             "unknown input; write it as one of " + ", ".join(PATH_FORMS), path)
                 ok = False
+            elif isinstance(found[1], dict) and found[1].get("experts"):
+                checker.add(("correlations", i, "between", k),
+                            "is estimated by an expert panel, which cannot be rank-correlated "
+                            "(a pooled input's draws are not monotone in the copula's uniform)",
+                            path)
+                ok = False
             elif not (isinstance(found[1], dict) and isinstance(found[1].get("distribution"), dict)):
                 checker.add(("correlations", i, "between", k),
                             "has no distribution: only uncertain inputs (with a `distribution`) "
