@@ -156,7 +156,7 @@ def _check_panels(checker: Checker) -> None:
 
     def walk(node: Any, path: tuple[Any, ...]) -> None:
         if isinstance(node, dict):
-            if "experts" in node and "value" in node:
+            if node.get("experts") and "value" in node:  # a dumped document holds experts: None
                 checker.add((*path, "experts"), "expert panels are read for the core inputs "
                             "(status quos, capabilities, positions, saliences, relation weights) "
                             "only; give this input a distribution instead", show=False)
