@@ -256,7 +256,9 @@ def _package(deal: DealSummary | Absent | None, scenario: Scenario,
                                   "agreement in the samples.")
     top = packages[0]
     skip = {"rank", "probability", "low", "high", "mean_round"}
-    items = {k: value_label(v) if not isinstance(v, float) else _fmt(v)
+    units = {di.id: di.unit for di in scenario.deal.issues} if scenario.deal else {}
+    items = {k: value_label(v) if not isinstance(v, float) else
+             f"{_fmt(v)} {units[k]}" if units.get(k) else _fmt(v)
              for k, v in top.items() if k not in skip and not k.startswith("u[")}
     prob = float(top.get("probability") or 0.0)
     value = None
