@@ -104,7 +104,7 @@ def test_progress_is_one_fraction_of_the_whole_run(on_jump) -> None:  # type: ig
                  sections=["forecast", "drivers", "power"],
                  control=Control(on_progress=lambda s, f: seen.append((s, f))))
     fractions = [f for _, f in seen]
-    assert fractions == sorted(fractions)
+    assert fractions == sorted(fractions)  # never back, not even by rounding
     assert fractions[-1] == 1.0 and seen[-1][0] == "done"
     assert all(s for s, _ in seen)
     assert isinstance(an.bottom, list) and an.bottom[0].threshold is not None

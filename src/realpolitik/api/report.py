@@ -527,7 +527,7 @@ def analyse(
                                             options=options, model=main_model, control=c))
     de = run("deal", lambda c: deal(scenario, samples=max(samples, 1), seed=seed,
                                     positions=positions, control=c))
-    control.progress("bottom line", 0.98)
+    control.progress("bottom line", done)  # where the last section ended (about 0.98)
     bottom = run("forecast", lambda c: _bottom(scenario, fc, dr, de, positions))
     control.progress("done", 1.0)
     return Analysis(scenario, fc, dr, pw, dy, de, samples, seed, positions, bottom)
