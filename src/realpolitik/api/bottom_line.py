@@ -315,7 +315,10 @@ def bottom_lines(scenario: Scenario, fc: ForecastSection, *, swings: pd.DataFram
             band_50=(q["p25"], q["p75"]) if q else None,
             headline=headline(issue, mf, name, scenario),
             weighting=weighting(mf, weights_source), weights_source=weights_source,
-            drivers=drivers, drivers_sentence=drivers_sentence(drivers, issue),
+            drivers=drivers,
+            drivers_sentence=(drivers_sentence(drivers, issue) if mf.samples else
+                              "Which inputs move it needs Monte Carlo samples; none were "
+                              "drawn."),
             move=move_sentence(drivers, issue, median) if median is not None else None,
             stable=check is None or check.stable, stability=stability,
             threshold=threshold(issue, mf, scenario, swings, name, drivers),
