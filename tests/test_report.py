@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -75,7 +76,7 @@ def test_report_shows_inputs_sources_and_forecasts(iraq_report: str) -> None:
     """Every actor, every cited source and each model's forecast appear."""
     sc = load_scenario("iraq-2024")
     for actor in sc.actors:
-        assert f"<b>{actor.id}</b>" in iraq_report
+        assert f"<b>{html.escape(actor.name, quote=True)}</b>" in iraq_report
     for source in sc.sources:
         assert f"<code>{source.id}</code>" in iraq_report
     assert "12 Monte Carlo samples" in iraq_report
@@ -236,7 +237,10 @@ def test_ensemble_section(iraq_report: str) -> None:
 
     body = iraq_report.split('<section id="ensemble"', 1)[1].split("</section>", 1)[0]
     if ENSEMBLE in model_names():
-        assert "<b>ensemble</b>" in body and "Not available" not in body
+        from realpolitik.models.registry import get_model
+
+        title = html.escape(get_model(ENSEMBLE).title, quote=True)
+        assert f"<b>{title}</b>" in body and "Not available" not in body
     else:
         assert "no ensemble model is registered" in body
 

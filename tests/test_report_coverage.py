@@ -172,8 +172,8 @@ def test_drivers_with_sobol_indices(small_an: Any) -> None:
     tables = d.tables()
     assert len(tables) == 3
     assert sorted(t.caption.split(" (")[0] for t in tables[:2]) == [
-        "Largest swings of the median forecast of alignment",
-        "Largest swings of the median forecast of presence"]
+        "Largest swings of the median forecast of alignment at the point values",
+        "Largest swings of the median forecast of presence at the point values"]
     assert tables[0].columns == ["input", "low_value", "high_value", "forecast_low",
                                  "forecast_high", "swing"]
     assert tables[-1].columns == ["issue", "actor", "S1", "S1_conf", "ST", "ST_conf"]
@@ -244,7 +244,7 @@ def test_dynamics_with_no_option_or_no_section(small: Any) -> None:
 
 def test_deal_summary(deal_an: Any) -> None:
     d = deal_an.deal
-    assert d.parties == ["us_gov (U.S. government)", "iraq_gov (Iraqi government)"]
+    assert d.parties == ["U.S. government", "Iraqi government"]  # names, not ids
     assert 0.0 <= d.p_agreement <= 1.0
     assert [t.caption for t in d.tables] == [
         "Outcome of the negotiation (95% intervals)",
@@ -254,8 +254,8 @@ def test_deal_summary(deal_an: Any) -> None:
     assert d.on_scale is not None and d.on_scale["issue"] == "us_presence"
     assert d.sentence is not None and "the coalition pushes for" in d.sentence
     assert d.table is d.tables[0]
-    assert d.notes[0].startswith("domestic constraint: iraq_gov's acceptable set follows the "
-                                 "compromise forecast of us_presence")
+    assert d.notes[0].startswith("domestic constraint: the Iraqi government's acceptable set "
+                                 "follows the compromise forecast of ")
     assert any("only 4 samples" in n for n in d.notes)
     assert d.negotiation is not None
 
@@ -298,7 +298,7 @@ def test_analysis_json_of_absent_forecast_dynamics_and_deal(dyn_an: Any, deal_an
     assert len(series["tension"]["median"]) == 25 and len(series["attacks"]["low"]) == 24
     assert dyn["events"][0] == {"id": "influence_high", "name": "influence above 65 by 2025-12"}
     deal = analysis_json(deal_an)["deal"]
-    assert deal["parties"][0] == "us_gov (U.S. government)"
+    assert deal["parties"][0] == "U.S. government"
     assert deal["tables"][0]["caption"] == "Outcome of the negotiation (95% intervals)"
     assert deal["notes"] == deal_an.deal.notes
 
@@ -341,14 +341,14 @@ def test_render_header_method_and_escaping(small_html: str) -> None:
     assert "median, compromise, ensemble" in method
     assert "0.05, 0.25, 0.5, 0.75, 0.95" in method
     assert [s for s, _ in SECTION_TITLES] == [
-        "inputs", "forecast", "ensemble", "drivers", "pivotal", "options", "deal", "timeline",
+        "bottom", "inputs", "forecast", "ensemble", "drivers", "pivotal", "options", "deal", "timeline",
         "method"]
 
 
 def test_render_inputs_of_every_kind(small_html: str) -> None:
     inputs = section(small_html, "inputs")
     assert "80 [60–100, truncnormal]" in inputs
-    assert "private position presence" in inputs
+    assert "private position on Foreign presence" in inputs
     assert "<code>src1</code>" in inputs and "Invented test source" in inputs
     assert "band: withdrawal" in inputs
     assert inputs.count('class="fig"') == 1
@@ -360,13 +360,14 @@ def test_render_forecasts_drivers_and_power(small_html: str) -> None:
     assert "How far to trust the bands" in fc
     assert "P(withdrawal)" in fc and "%" in fc
     ens = section(small_html, "ensemble")
-    assert "<b>ensemble</b>" in ens and ens.count('class="fig"') == 1  # its histograms
+    assert "<b>Ensemble (mean of all collective models)</b>" in ens
+    assert ens.count('class="fig"') == 1  # its histograms
     drv = section(small_html, "drivers")
     assert "Sobol indices by actor (4 base samples)" in drv
     assert 'class="fig"' in drv
     piv = section(small_html, "pivotal")
     assert "The last column is the change of the median forecast" in piv
-    assert "change without (median)" in piv
+    assert "change of the forecast without the actor (median)" in piv
     assert "Not available: scenario &#x27;uncertainty-small&#x27; has no `timeline`" in \
         section(small_html, "timeline")
 
@@ -398,8 +399,7 @@ def test_render_options_and_deal(dyn_an: Any, deal_an: Any) -> None:
 
     text = render(deal_an, generated=WHEN)
     deal = section(text, "deal")
-    assert ("Negotiation between us_gov (U.S. government) and iraq_gov (Iraqi government)"
-            in deal)
+    assert "Negotiation between U.S. government and Iraqi government" in deal
     assert 'src="data:image/png;base64,' in deal
     assert '<p class="warn">domestic constraint' in deal
     assert "The most likely agreed packages" in deal
@@ -413,7 +413,7 @@ def test_figures_that_have_nothing_to_draw_are_none(small: Any) -> None:
     assert plots.tornado(pd.DataFrame(columns=["issue", "input"]), small) is None
     assert plots.power_bars([]) is None
     assert plots.timeline(small) is None
-    assert plots.colour(0) == plots.colour(10) != plots.colour(1)
+    assert plots.colour(0) == plots.colour(7) != plots.colour(1)  # Okabe-Ito: 7 colours
 
 
 def test_timeline_figure_draws_numeric_series() -> None:

@@ -14,8 +14,10 @@ import pytest
 
 from realpolitik.api import forecast
 from realpolitik.api.dynamics import band_warnings, plan_simulation, simulate_options
+from realpolitik.api.labels import in_words
 from realpolitik.api.report import QUANTILES, analyse
 from realpolitik.api.report_export import analysis_json, results_frame
+from realpolitik.models.registry import get_model
 from realpolitik.scenario.loader import load_scenario
 
 MODELS = ["median", "compromise"]
@@ -97,7 +99,9 @@ def test_dashboard_json_and_export_show_the_same_numbers(analysis, scenario, ser
 
 def test_warnings_are_the_distributions(analysis, service) -> None:
     """The report's sampling warnings are the distributions' (one small-N rule)."""
-    expected = [f"{m}: {w}" for m in MODELS for w in service[m].distribution().warnings()]
+    sc = analysis.scenario
+    expected = [f"{get_model(m).title}: {in_words(sc, w)}" for m in MODELS
+                for w in service[m].distribution().warnings()]
     assert analysis.forecast.warnings[:len(expected)] == expected  # then the ensemble's, if any
     assert expected  # 50 samples are too few for a stable 5-95 % band
     assert not any("--" in w for w in expected)  # a library message names no CLI flag
@@ -114,7 +118,8 @@ def test_dynamics_bands_are_the_service_layers(analysis, scenario) -> None:
             want = traj.band(vid, shown.level)
             for got, exp in zip((lo, med, hi), want, strict=True):
                 assert np.array_equal(got, exp)
-    assert shown.warnings == band_warnings(runs, plan.dynamics, shown.level)
+    assert shown.warnings == [in_words(scenario, w)
+                              for w in band_warnings(runs, plan.dynamics, shown.level)]
     assert shown.warnings and "too few for stable" in shown.warnings[0]
 
 

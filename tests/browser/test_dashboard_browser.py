@@ -35,8 +35,7 @@ def open_dashboard(browser: Any, url: str) -> Any:
     return page
 
 
-def test_edit_position_updates_forecast(browser: Any, dashboard_url: str, tmp_path: Path,
-                                        keep_screenshot: Any) -> None:
+def test_edit_position_updates_forecast(browser: Any, dashboard_url: str, tmp_path: Path) -> None:
     """Moving the U.S. position slider shows the forecast the API gives for that edit."""
     page = open_dashboard(browser, dashboard_url)
     before = float(page.get_attribute(CELL, "data-value"))
@@ -67,7 +66,6 @@ def test_edit_position_updates_forecast(browser: Any, dashboard_url: str, tmp_pa
     page.evaluate("window.scrollTo(0, document.getElementById('point').offsetTop - 8)")
     page.screenshot(path=str(shot))
     assert 0 < shot.stat().st_size < 300_000
-    keep_screenshot(shot, "dashboard.png")
     page.close()
 
 

@@ -13,8 +13,7 @@ from realpolitik.presentation.html import SECTION_TITLES
 pytestmark = pytest.mark.browser
 
 
-def test_report_opens_offline_with_every_section(browser: Any, tmp_path: Path,
-                                                  keep_screenshot: Any) -> None:
+def test_report_opens_offline_with_every_section(browser: Any, tmp_path: Path) -> None:
     """No request leaves the page; every section has its heading and content; figures render."""
     out = write_report("iraq-2024", tmp_path / "report.html", samples=20, seed=1)
     context = browser.new_context(viewport={"width": 1100, "height": 900}, offline=True)
@@ -44,5 +43,4 @@ def test_report_opens_offline_with_every_section(browser: Any, tmp_path: Path,
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 0
-    keep_screenshot(shot, "report.png")
     context.close()

@@ -26,7 +26,11 @@ from realpolitik.errors import RealpolitikError
 from realpolitik.scenario.loader import load_scenario
 from realpolitik.scenario.schema import Scenario
 
+#: Caption of the report's table of the most likely agreed packages (the bottom line reads it).
+PACKAGES_CAPTION = "The most likely agreed packages"
+
 __all__ = [
+    "PACKAGES_CAPTION",
     "STRATEGIES",
     "DealResult",
     "Strategy",
@@ -189,18 +193,13 @@ def deal_report_parts(scenario: Scenario, result: DealResult, models: Sequence[s
     tables: list[tuple[Any, str]] = [
         (result.outcomes(), "Outcome of the negotiation (95% intervals)"),
         (result.timeline(), "P(agreement by date) and P(broken by date)"),
-        (result.packages(top=5), "The most likely agreed packages"),
+        (result.packages(top=5), PACKAGES_CAPTION),
         (result.solutions(), "Solution concepts at the point values"),
     ]
     summary = result.issue_summary()
     if len(summary):
         tables.append((summary, "Agreed value of each continuous issue"))
     notes = list(result.warnings())
-    dom = result.domestic()
-    if dom:
-        notes.insert(0, f"domestic constraint: {dom['party']}'s acceptable set follows the "
-                        f"{dom['model']} forecast of {dom['issue']} ({dom['point']:.1f}; 90% "
-                        f"of samples {dom['q05']:.1f}-{dom['q95']:.1f})")
     on_scale, sentence = result.on_scale(), None
     if on_scale is not None:
         rows = deal_scale_rows(scenario, models, positions)

@@ -15,13 +15,13 @@ callback ``(stage, fraction)``, built on the progress protocol and cancel token 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from realpolitik.api.control import Control
 from realpolitik.api.deal import DealResult, deal_report_parts
 from realpolitik.api.deal import negotiate as negotiate_deal
 from realpolitik.api.dynamics import (
@@ -31,14 +31,14 @@ from realpolitik.api.dynamics import (
     plan_simulation,
 )
 from realpolitik.api.forecast import forecast
+from realpolitik.api.report_tables import Table, table_from_frame
 from realpolitik.dynamics.engine import ALL, FORECAST, STATUS_QUO
 from realpolitik.dynamics.model import event_probability
 from realpolitik.errors import Cancelled, RealpolitikError
-from realpolitik.jsonsafe import plain
 from realpolitik.models.registry import DEFAULT_MODEL, get_model, list_models
-from realpolitik.progress import CancelToken, Progress
 from realpolitik.scenario.arrays import PositionKind
 from realpolitik.scenario.bands import band_shares
+from realpolitik.scenario.labels import actor_label, in_words, issue_label
 from realpolitik.scenario.schema import Scenario
 from realpolitik.uncertainty import sensitivity
 from realpolitik.uncertainty.distribution import REPORT_QUANTILES, ForecastDistribution
@@ -47,13 +47,21 @@ from realpolitik.uncertainty.leverage import removal_effects
 from realpolitik.uncertainty.power import power_indices
 
 #: Samples per model call of a Monte Carlo run (the unit of progress and of cancellation).
-CHUNK = 256
+CHUNK = 64
+#: Default Monte Carlo samples of a report or a dashboard run: on iraq-2024 the smallest round
+#: number at which no forecast band is flagged unstable (200: 8 of 12 flagged; 500: 4; 1,000:
+#: none; measured with seed 0, see docs/report.md for the cost).
+DEFAULT_SAMPLES = 1000
 #: Quantiles reported for every forecast distribution.
 QUANTILES: tuple[float, ...] = REPORT_QUANTILES
 #: The name under which the models package registers its ensemble.
 ENSEMBLE = "ensemble"
 #: Sections :func:`analyse` can compute.
 SECTIONS: tuple[str, ...] = ("forecast", "drivers", "power", "dynamics", "deal")
+#: Share of a run's time each section takes (measured on iraq-2024): a job's progress is one
+#: fraction of the whole run, each section filling its share.
+SECTION_WEIGHTS: dict[str, float] = {"forecast": 0.55, "drivers": 0.05, "power": 0.05,
+                                     "dynamics": 0.2, "deal": 0.15}
 
 
 @dataclass(frozen=True)
@@ -61,51 +69,6 @@ class Absent:
     """A section that could not be computed: its subsystem is missing or the scenario lacks it."""
 
     reason: str
-
-
-@dataclass
-class Control:
-    """Cancellation and progress of a long run (a job of the dashboard, a report).
-
-    Built on :mod:`realpolitik.progress`: ``cancel`` is a ``threading.Event`` or a
-    :class:`~realpolitik.progress.CancelToken`, and :meth:`staged` hands the runs below a
-    :class:`~realpolitik.progress.Progress` callable ``(stage, done, total)`` that arrives here
-    as ``on_progress(stage, fraction)``.
-    """
-
-    cancel: threading.Event | CancelToken | None = None
-    on_progress: Callable[[str, float], None] | None = None
-
-    @property
-    def token(self) -> CancelToken | None:
-        """The cancel flag as a :class:`~realpolitik.progress.CancelToken` (None without one)."""
-        if self.cancel is None or isinstance(self.cancel, CancelToken):
-            return self.cancel
-        return CancelToken(self.cancel)
-
-    def check(self) -> None:
-        """Raise :class:`Cancelled` if cancellation was asked for."""
-        token = self.token
-        if token is not None:
-            token.check()
-
-    def progress(self, stage: str, fraction: float) -> None:
-        """Report that ``stage`` is ``fraction`` (0-1) done; then check for cancellation."""
-        if self.on_progress is not None:
-            self.on_progress(stage, min(max(float(fraction), 0.0), 1.0))
-        self.check()
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        """The :class:`~realpolitik.progress.Progress` protocol: ``done`` of ``total`` of ``stage``."""
-        self.progress(stage, done / max(total, 1))
-
-    def staged(self, stage: str, first: float = 0.0, share: float = 1.0) -> Progress:
-        """A progress callable that reports under ``stage`` as ``first + share * done / total``."""
-
-        def report(_stage: str, done: int, total: int) -> None:
-            self.progress(stage, first + share * done / max(total, 1))
-
-        return report
 
 
 # ------------------------------------------------------------------------------------------
@@ -224,7 +187,7 @@ def point_forecast(scenario: Scenario, model: str, seed: int = 0,
 
 
 def forecasts(
-    scenario: Scenario, models: Sequence[str] | None = None, *, samples: int = 200, seed: int = 0,
+    scenario: Scenario, models: Sequence[str] | None = None, *, samples: int = DEFAULT_SAMPLES, seed: int = 0,
     positions: PositionKind = "stated", control: Control | None = None,
 ) -> ForecastSection:
     """Point forecasts of ``models`` (default: all registered) and, with ``samples``, their bands.
@@ -243,12 +206,14 @@ def forecasts(
         "no ensemble model is registered (realpolitik.models has none named 'ensemble')")
     todo = names + ([ensemble_name] if ensemble_name and ensemble_name not in names else [])
     for k, name in enumerate(todo):
-        control.progress(f"forecast: {name}", k / max(len(todo), 1))
+        share = 1 / max(len(todo), 1)
+        control.progress(f"forecast: {name}", k * share)
         mf = model_forecast(scenario, name, samples=max(samples, 0), seed=seed,
-                            positions=positions, control=control, stage=f"Monte Carlo: {name}")
+                            positions=positions, control=control.part(k * share, share),
+                            stage=f"Monte Carlo: {name}")
         if mf.distribution is not None:
-            warnings.extend(f"{name}: {w}" for w in mf.distribution.warnings()
-                            if f"{name}: {w}" not in warnings)
+            said = [f"{mf.title}: {in_words(scenario, w)}" for w in mf.distribution.warnings()]
+            warnings.extend(w for w in said if w not in warnings)
         if name == ensemble_name:
             ensemble = mf
         else:
@@ -261,29 +226,6 @@ def forecasts(
 # ------------------------------------------------------------------------------------------
 # drivers (sensitivity) and pivotal actors (power indices)
 @dataclass(frozen=True)
-class Table:
-    """A table computed by a subsystem: column names and rows, with a caption."""
-
-    caption: str
-    columns: list[str]
-    rows: list[list[Any]]
-
-    def records(self) -> list[dict[str, Any]]:
-        """The rows as dictionaries."""
-        return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
-
-
-def table_from_frame(frame: Any, caption: str, limit: int | None = None) -> Table:
-    """A :class:`Table` from a pandas DataFrame (first ``limit`` rows)."""
-    df = frame.reset_index() if getattr(frame.index, "name", None) else frame
-    if limit is not None:
-        df = df.head(limit)
-    rows = [[plain(v) for v in r] for r in df.itertuples(index=False, name=None)]
-    return Table(caption, [str(c) for c in df.columns], rows)
-
-
-
-@dataclass(frozen=True)
 class Drivers:
     """Which uncertain inputs move the forecast: one-at-a-time swings and Sobol indices by actor."""
 
@@ -293,16 +235,19 @@ class Drivers:
     sobol_samples: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def top(self, issue: str, k: int = 10) -> Table:
-        """The ``k`` inputs whose swing moves ``issue`` most."""
+    def top(self, issue: str, k: int = 10, scenario: Scenario | None = None) -> Table:
+        """The ``k`` inputs whose swing moves ``issue`` most (in words with ``scenario``)."""
         sub = self.swings[self.swings["issue"] == issue].head(k)
         cols = ["input", "low_value", "high_value", "forecast_low", "forecast_high", "swing"]
+        name = issue_label(scenario, issue)
         return table_from_frame(sub[cols], f"Largest swings of the {self.model} forecast of "
-                                f"{issue} (each input alone at its 5% and 95% quantile)")
+                                f"{name} at the point values (each input alone at its 5% and "
+                                "95% quantile)", scenario=scenario)
 
-    def tables(self) -> list[Table]:
+    def tables(self, scenario: Scenario | None = None) -> list[Table]:
         """Every table: swings per issue, then the Sobol indices by actor."""
-        out = [self.top(i) for i in dict.fromkeys(self.swings["issue"])] if len(self.swings) else []
+        out = ([self.top(i, scenario=scenario) for i in dict.fromkeys(self.swings["issue"])]
+               if len(self.swings) else [])
         if self.sobol is not None and len(self.sobol):
             cols = ["issue", "input", "S1", "S1_conf", "ST", "ST_conf"]
             frame = self.sobol.sort_values(["issue", "ST"], ascending=[True, False])[cols]
@@ -310,7 +255,7 @@ class Drivers:
                 frame.rename(columns={"input": "actor"}),
                 f"Sobol indices by actor ({self.sobol_samples} base samples): share of the "
                 "forecast's variance due to each actor's uncertain inputs (S1 alone, ST with "
-                "interactions; ± 95% intervals)"))
+                "interactions; ± 95% intervals)", scenario=scenario))
         return out
 
 
@@ -358,7 +303,8 @@ class Pivotal:
     def tables(self, scenario: Scenario) -> list[Table]:
         """One table per issue."""
         return [table_from_frame(self.frame(i.id), f"{i.name}: power of each actor (weight "
-                                 "= capability × salience; strict majority wins)")
+                                 "= capability × salience; strict majority wins)",
+                                 scenario=scenario)
                 for i in scenario.issues]
 
 
@@ -453,7 +399,7 @@ def dynamics(scenario: Scenario, *, samples: int, seed: int, options: Sequence[s
         out.append(OptionPaths(plan.option_name(opt),
                                opt.name if opt else "Status quo (no intervention)", bands, probs))
     return DynamicsResult(plan.start, int(plan.months), samples, variables, out, events, level,
-                          band_warnings(trajectories, dyn, level),
+                          [in_words(scenario, w) for w in band_warnings(trajectories, dyn, level)],
                           out_of_sample_note() if dyn.attacks is not None else "")
 
 
@@ -479,6 +425,10 @@ class DealSummary:
         return self.tables[0]
 
 
+def _possessive(who: str) -> str:
+    return who + ("'" if who.endswith("s") else "'s")
+
+
 def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = None,
          positions: PositionKind = "stated", control: Control | None = None,
          models: Sequence[str] | None = None) -> DealSummary | Absent:
@@ -496,10 +446,18 @@ def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = Non
                             cancel=control.token)
     frames, notes, on_scale, sentence = deal_report_parts(scenario, result,
                                                           models or model_names(), positions)
-    tables = [table_from_frame(frame, caption) for frame, caption in frames]
-    names = [f"{a} ({n})" for a, n in zip(result.parties, result.party_names, strict=True)]
+    tables = [table_from_frame(frame, caption, scenario=scenario) for frame, caption in frames]
+    notes = [in_words(scenario, w) for w in notes]
+    dom = result.domestic()
+    if dom:
+        party = actor_label(scenario, str(dom["party"]))
+        notes.insert(0, f"domestic constraint: {_possessive(party)} acceptable set follows "
+                        f"the {dom['model']} forecast of {issue_label(scenario, dom['issue'])} "
+                        f"({dom['point']:.1f}; 90% "
+                        f"of samples {dom['q05']:.1f}-{dom['q95']:.1f})")
+    names = list(result.party_names)
     return DealSummary(names, float(result.p_agreement), tables, result, notes, on_scale,
-                       sentence)
+                       in_words(scenario, sentence) if sentence else None)
 
 
 # ------------------------------------------------------------------------------------------
@@ -516,6 +474,8 @@ class Analysis:
     samples: int
     seed: int
     positions: PositionKind
+    #: The bottom line per issue (:mod:`realpolitik.api.bottom_line`), or why there is none.
+    bottom: list[Any] | Absent = field(default_factory=lambda: Absent("not computed"))
 
     def to_json(self) -> dict[str, Any]:
         """Every section as JSON (the dashboard's job result; non-finite numbers are null)."""
@@ -531,7 +491,7 @@ class Analysis:
 
 
 def analyse(
-    scenario: Scenario, *, models: Sequence[str] | None = None, samples: int = 200, seed: int = 0,
+    scenario: Scenario, *, models: Sequence[str] | None = None, samples: int = DEFAULT_SAMPLES, seed: int = 0,
     positions: PositionKind = "stated", sections: Sequence[str] = SECTIONS,
     options: Sequence[str] | None = None, sobol: int = 0, control: Control | None = None,
 ) -> Analysis:
@@ -549,29 +509,58 @@ def analyse(
     if samples < 0:
         raise RealpolitikError(f"samples must be >= 0, got {samples}")
     main_model = _main_model(models)
+    # the sections fill 98% of the bar, the bottom line the rest
+    total = (sum(SECTION_WEIGHTS[s] for s in SECTIONS if s in sections) or 1.0) / 0.98
+    starts: dict[str, float] = {}
+    done = 0.0
+    for name in SECTIONS:
+        if name in sections:
+            starts[name] = done
+            done += SECTION_WEIGHTS[name] / total
+    parts = {name: control.part(starts[name], SECTION_WEIGHTS[name] / total)
+             for name in starts}
 
-    def run(name: str, fn: Callable[[], Any]) -> Any:
+    def run(name: str, fn: Callable[[Control], Any]) -> Any:
         if name not in sections:
             return Absent("not requested")
         try:
-            return fn()
+            return fn(parts[name])
         except Cancelled:
             raise
         except RealpolitikError as exc:
             return Absent(f"could not be computed: {exc}")
 
-    fc = run("forecast", lambda: forecasts(scenario, models, samples=samples, seed=seed,
-                                           positions=positions, control=control))
-    dr = run("drivers", lambda: drivers(scenario, main_model, sobol=sobol, seed=seed,
-                                        positions=positions, control=control))
-    pw = run("power", lambda: power(scenario, main_model, samples=samples, seed=seed,
-                                    positions=positions, control=control))
-    dy = run("dynamics", lambda: dynamics(scenario, samples=max(samples, 1), seed=seed,
-                                          options=options, model=main_model, control=control))
-    de = run("deal", lambda: deal(scenario, samples=max(samples, 1), seed=seed,
-                                  positions=positions, control=control, models=models))
+    fc = run("forecast", lambda c: forecasts(scenario, models, samples=samples, seed=seed,
+                                             positions=positions, control=c))
+    dr = run("drivers", lambda c: drivers(scenario, main_model, sobol=sobol, seed=seed,
+                                          positions=positions, control=c))
+    pw = run("power", lambda c: power(scenario, main_model, samples=samples, seed=seed,
+                                      positions=positions, control=c))
+    dy = run("dynamics", lambda c: dynamics(scenario, samples=max(samples, 1), seed=seed,
+                                            options=options, model=main_model, control=c))
+    de = run("deal", lambda c: deal(scenario, samples=max(samples, 1), seed=seed,
+                                    positions=positions, control=c, models=models))
+    control.progress("bottom line", done)  # where the last section ended (about 0.98)
+    bottom = run("forecast", lambda c: _bottom(scenario, fc, dr, de, positions))
     control.progress("done", 1.0)
-    return Analysis(scenario, fc, dr, pw, dy, de, samples, seed, positions)
+    return Analysis(scenario, fc, dr, pw, dy, de, samples, seed, positions, bottom)
+
+
+def _bottom(scenario: Scenario, fc: ForecastSection | Absent, dr: Drivers | Absent,
+            de: DealSummary | Absent, positions: PositionKind) -> list[Any] | Absent:
+    """The bottom line of every issue (:func:`realpolitik.api.bottom_line.bottom_lines`)."""
+    from realpolitik.api.bottom_line import bottom_lines
+
+    if isinstance(fc, Absent):
+        return Absent(f"no forecast: {fc.reason}")
+    swings = dr.swings if isinstance(dr, Drivers) and dr.model == _headline_name(fc) else None
+    return bottom_lines(scenario, fc, swings=swings, deal=de, positions=positions)
+
+
+def _headline_name(fc: ForecastSection) -> str:
+    if isinstance(fc.ensemble, ModelForecast):
+        return fc.ensemble.model
+    return fc.models[0].model if fc.models else ""
 
 
 def _main_model(models: Sequence[str] | None) -> str:

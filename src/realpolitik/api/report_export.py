@@ -74,7 +74,8 @@ def table_json(t: Table | Absent) -> dict[str, Any]:
     if isinstance(t, Absent):
         return {"absent": t.reason}
     rows = [[finite_or_none(v) if isinstance(v, float) else v for v in r] for r in t.rows]
-    return {"caption": t.caption, "columns": t.columns, "rows": json_safe(rows)}
+    return {"caption": t.caption, "columns": t.columns, "headings": t.titles, "keys": t.keys,
+            "rows": json_safe(rows)}
 
 
 def tables_json(ts: list[Table] | Absent) -> dict[str, Any]:
@@ -122,7 +123,9 @@ def analysis_json(an: Analysis) -> dict[str, Any]:
         "scenario": {"id": sc.id, "title": sc.title, "as_of": sc.as_of.isoformat()},
         "samples": an.samples, "seed": an.seed, "positions": an.positions,
         "forecast": forecast_json(sc, an.forecast),
-        "drivers": tables_json(an.drivers.tables() if isinstance(an.drivers, Drivers)
+        "bottom_line": ({"absent": an.bottom.reason} if isinstance(an.bottom, Absent)
+                        else {"issues": [b.to_json() for b in an.bottom]}),
+        "drivers": tables_json(an.drivers.tables(sc) if isinstance(an.drivers, Drivers)
                                else an.drivers),
         "power": tables_json(an.power.tables(sc) if isinstance(an.power, Pivotal) else an.power),
         "dynamics": dynamics_json(an.dynamics),
@@ -155,7 +158,7 @@ def _forecast_rows(an: Analysis) -> list[dict[str, Any]]:
 def _table_rows(an: Analysis) -> list[dict[str, Any]]:
     tables: list[tuple[str, Any]] = []
     if isinstance(an.drivers, Drivers):
-        tables += [("drivers", t) for t in an.drivers.tables()]
+        tables += [("drivers", t) for t in an.drivers.tables(an.scenario)]
     if isinstance(an.power, Pivotal):
         tables += [("power", t) for t in an.power.tables(an.scenario)]
     if isinstance(an.deal, DealSummary):
@@ -164,6 +167,9 @@ def _table_rows(an: Analysis) -> list[dict[str, Any]]:
     for section, t in tables:
         if isinstance(t, Table):
             for k, rec in enumerate(t.records()):
+                if t.keys is not None:
+                    rows.append(_row(section, f"{t.caption} #{k + 1}", "id", "value",
+                                     t.keys[k]))
                 for col, value in rec.items():
                     rows.append(_row(section, f"{t.caption} #{k + 1}", col, "value", value))
     return rows

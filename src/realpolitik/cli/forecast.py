@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from realpolitik.api import forecast as run_forecast
-from realpolitik.api.models import DEFAULT_MODEL, get_model, models_with_trace
+from realpolitik.api.bottom_line import from_forecast
+from realpolitik.api.models import (
+    DEFAULT_MODEL,
+    get_model,
+    models_with_trace,
+)
 from realpolitik.cli.app import app
 from realpolitik.cli.options import (
     DEFAULT_SCENARIO,
@@ -28,7 +33,11 @@ from realpolitik.cli.options import (
 )
 from realpolitik.errors import RealpolitikError
 from realpolitik.jsonsafe import dumps
-from realpolitik.presentation.forecast import print_distribution, print_forecast
+from realpolitik.presentation.forecast import (
+    print_bottom_line,
+    print_distribution,
+    print_forecast,
+)
 from realpolitik.presentation.progress import ProgressBar
 from realpolitik.presentation.traces import print_trace, trace_dicts
 
@@ -88,6 +97,7 @@ def forecast(
         emit(result.to_frame().to_csv(index=False, float_format="%.6g"), out_file)
         return
     with console_for(out_file) as console:
+        print_bottom_line(from_forecast(result), console)
         print_forecast(result, console)
         _deal_on_scale(result, console)
         if result.sampled is not None:

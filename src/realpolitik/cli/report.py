@@ -24,8 +24,10 @@ from realpolitik.cli.options import (
 )
 from realpolitik.errors import RealpolitikError
 
-#: Monte Carlo samples of a report unless told otherwise (small: a report takes seconds).
-DEFAULT_SAMPLES = 200
+#: Monte Carlo samples of a report unless told otherwise: ``realpolitik.api.report``'s
+#: DEFAULT_SAMPLES (repeated here so that the CLI starts without loading the subsystems).
+DEFAULT_SAMPLES = 1000
+
 
 PDF_HELP = (
     "PDF output is not built in: no maintained pure-Python HTML-to-PDF library is a dependency "

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from realpolitik.api.report import SECTIONS
+from realpolitik.api.report import DEFAULT_SAMPLES, SECTIONS
 from realpolitik.api.scenario import Edit
 from realpolitik.dashboard.settings import MAX_EDITS, MAX_SAMPLES
 
@@ -55,7 +55,7 @@ class ForecastIn(ScenarioIn):
 class JobIn(ForecastIn):
     """A background analysis: Monte Carlo forecasts, drivers, pivotal actors, options, the deal."""
 
-    samples: int = Field(default=1000, ge=0, le=MAX_SAMPLES)
+    samples: int = Field(default=DEFAULT_SAMPLES, ge=0, le=MAX_SAMPLES)
     sections: list[Literal["forecast", "drivers", "power", "dynamics", "deal"]] = Field(
         default_factory=lambda: list(SECTIONS), max_length=5)
     options: list[str] | None = Field(default=None, max_length=50,

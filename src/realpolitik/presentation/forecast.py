@@ -15,6 +15,18 @@ from realpolitik.presentation.numbers import clip as _clip
 from realpolitik.presentation.numbers import fmt
 
 
+def print_bottom_line(lines: Any, console: Console) -> None:
+    """The bottom line first: per issue, one plain sentence per point."""
+    from realpolitik.presentation.bottom_line import bottom_line_text
+
+    if not lines:
+        return
+    console.print("[bold]Bottom line[/bold]")
+    for text in bottom_line_text(lines):
+        console.print(text, markup=False, highlight=False)
+    console.print()
+
+
 def print_forecast(result: Any, console: Console) -> None:
     """The forecast table, then each actor's inputs."""
     sc = result.scenario
@@ -22,7 +34,8 @@ def print_forecast(result: Any, console: Console) -> None:
     console.print(f"model: [bold]{result.model}[/bold]  seed: {result.seed}  "
                   f"positions: {result.positions}")
     table = Table(title="Forecast per issue", title_justify="left")
-    for col in ("issue", "scale", "status quo", "forecast", "change", "outcome band", "nearest anchor"):
+    for col in ("issue", "scale", "status quo", "forecast at the point values", "change",
+                "outcome band", "nearest anchor"):
         table.add_column(col, overflow="fold")
     for issue, row in zip(sc.issues, result.issue_rows(), strict=True):
         table.add_row(
@@ -38,13 +51,12 @@ def print_forecast(result: Any, console: Console) -> None:
     print_bands(result, console)
     actors = Table(title="Actors' inputs (point values: position / salience per issue)",
                    title_justify="left")
-    actors.add_column("actor")
-    actors.add_column("name", overflow="ellipsis", no_wrap=True, max_width=36)
+    actors.add_column("actor", overflow="fold", max_width=40)
     actors.add_column("capability", justify="right")
-    for iid in sc.issue_ids:
-        actors.add_column(iid, justify="right")
+    for issue in sc.issues:
+        actors.add_column(issue.name, justify="right", overflow="fold")
     for row in result.actor_rows():
-        cells = [row["actor"], row["name"], fmt(row["capability"])]
+        cells = [row["name"], fmt(row["capability"])]
         for iid in sc.issue_ids:
             cells.append(f"{fmt(row[f'position[{iid}]'])} / {fmt(row[f'salience[{iid}]'], 2)}")
         actors.add_row(*cells)

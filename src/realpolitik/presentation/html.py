@@ -25,13 +25,16 @@ from realpolitik.api.report import (
     Table,
 )
 from realpolitik.presentation import report_plots as plots
+from realpolitik.presentation.bottom_line import bottom_line_html
 from realpolitik.presentation.deal_plot import frontier_png, timeline_png
+from realpolitik.scenario.labels import actor_label, in_words, issue_label, value_label
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.values import UncertainValue
 from realpolitik.version import __version__
 
 #: The report's sections: (anchor id, title), in order.
 SECTION_TITLES: tuple[tuple[str, str], ...] = (
+    ("bottom", "Bottom line"),
     ("inputs", "Scenario inputs and sources"),
     ("forecast", "Forecast per model"),
     ("ensemble", "Ensemble"),
@@ -44,11 +47,21 @@ SECTION_TITLES: tuple[tuple[str, str], ...] = (
 )
 
 _CSS = """
-:root{--ink:#111827;--muted:#6b7280;--line:#e5e7eb;--accent:#1f5fa8;--warn:#92400e}
+:root{--ink:#111827;--muted:#4b5563;--line:#e5e7eb;--accent:#0b5394;--warn:#7c2d12}
 *{box-sizing:border-box}
 body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
 color:var(--ink);margin:0;background:#fafafa}
 main{max-width:1000px;margin:0 auto;padding:24px 28px 60px;background:#fff}
+td,th,caption,p,li{overflow-wrap:anywhere}
+.skip{position:absolute;left:-9999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px}
+.bl{border:1px solid var(--line);border-left:5px solid var(--accent);border-radius:4px;
+padding:6px 14px;margin:10px 0}.bl h3{margin:4px 0}.bl p{margin:4px 0}
+.headline .big{font-size:26px;font-weight:700}
+ul.bands{list-style:none;display:flex;flex-wrap:wrap;gap:4px 16px;padding:0;margin:2px 0}
+.threshold{border-left:4px solid #b45309;background:#fffbeb;padding:6px 10px;color:var(--warn)}
+ul.sentences{margin:4px 0;padding-left:18px}
+@media (max-width:600px){main{padding:12px 10px 40px}table{font-size:11px}
+th,td{padding:3px 3px}nav ol{columns:1}}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:36px 0 8px;padding-top:8px;
 border-top:2px solid var(--line)}h3{font-size:15px;margin:20px 0 6px}
 .meta{color:var(--muted);margin:0 0 12px}
@@ -59,7 +72,7 @@ th{background:#f3f4f6;font-weight:600}td.num,th.num{text-align:right;font-varian
 .absent{border-left:4px solid #9ca3af;background:#f9fafb;padding:8px 12px;color:#374151}
 .warn{border-left:4px solid #d97706;background:#fffbeb;padding:8px 12px;color:var(--warn)}
 svg.fig,img.fig{width:100%;height:auto;display:block;margin:6px 0 14px}
-img.fig{max-width:720px}
+img.fig{max-width:min(720px,100%)}
 .url{overflow-wrap:anywhere}
 @media print{body{background:#fff}main{max-width:none;padding:0}h2{break-before:auto}svg.fig,img.fig,table{break-inside:avoid}}
 .small{font-size:12px;color:var(--muted)}
@@ -132,7 +145,7 @@ def generic_table(t: Table) -> str:
                if all(isinstance(r[k], int | float) and not isinstance(r[k], bool)
                       for r in t.rows if r[k] is not None)]
     rows = [[smart(v) if k in numeric else esc(v) for k, v in enumerate(r)] for r in t.rows]
-    return table(t.columns, rows, numeric, t.caption)
+    return table(t.titles, rows, numeric, t.caption)
 
 
 # ------------------------------------------------------------------------------------------
@@ -142,7 +155,7 @@ def inputs_section(sc: Scenario) -> str:
     if sc.description:
         parts.append(f"<p>{esc(sc.description.strip())}</p>")
     for issue in sc.issues:
-        parts.append(f"<h3>Issue <code>{esc(issue.id)}</code>: {esc(issue.name)}</h3>")
+        parts.append(f"<h3>Issue: {esc(issue.name)}</h3>")
         sq = issue.status_quo
         parts.append(f"<p>Scale {issue.scale[0]:g} to {issue.scale[1]:g}; status quo "
                      f"{esc(value_text(sq))}"
@@ -158,17 +171,19 @@ def inputs_section(sc: Scenario) -> str:
     for a in sc.actors:
         inputs = [("capability", a.capability)]
         for iid in sc.issue_ids:
-            inputs.append((f"position {iid}", a.positions[iid]))
+            on = issue_label(sc, iid)
+            inputs.append((f"position on {on}", a.positions[iid]))
             if iid in a.private_positions:
-                inputs.append((f"private position {iid}", a.private_positions[iid]))
-            inputs.append((f"salience {iid}", a.salience[iid]))
+                inputs.append((f"private position on {on}", a.private_positions[iid]))
+            inputs.append((f"salience on {on}", a.salience[iid]))
         for k, (what, v) in enumerate(inputs):
-            who = f"<b>{esc(a.id)}</b><br><span class=small>{esc(a.name)} ({esc(a.kind)})</span>"
+            who = f"<b>{esc(a.name)}</b><br><span class=small>{esc(a.kind)}</span>"
             rows.append([who if k == 0 else "", esc(what), esc(value_text(v)),
                          esc(source_text(v)), esc(v.note or "")])
     parts.append(table(["actor", "input", "value [range]", "source", "note"], rows))
     if sc.relations:
-        rows = [[esc(r.source_actor), esc(r.kind), esc(r.target_actor), esc(value_text(r.weight)),
+        rows = [[esc(actor_label(sc, r.source_actor)), esc(r.kind),
+                 esc(actor_label(sc, r.target_actor)), esc(value_text(r.weight)),
                  esc(r.note or "")] for r in sc.relations]
         parts.append("<h3>Relations</h3>")
         parts.append(table(["from", "kind", "to", "weight", "note"], rows))
@@ -198,11 +213,17 @@ def forecast_rows(sc: Scenario, models: Sequence[ModelForecast]) -> str:
         rows = []
         for mf in models:
             probs = mf.band_probabilities(sc, issue.id)
-            rows.append([f"<b>{esc(mf.model)}</b>", num(mf.point[issue.id]),
+            q = mf.quantiles(issue.id)
+            point = num(mf.point[issue.id])
+            if q and not q["p25"] <= mf.point[issue.id] <= q["p75"]:
+                point += ('<br><span class="small threshold-mark">outside its own 50% band: '
+                          "on a threshold</span>")
+            rows.append([f"<b>{esc(mf.title)}</b>", point,
                          *_quantile_cells(mf, issue.id),
                          *(f"{probs[b]:.0%}" if mf.samples else ("yes" if probs[b] else "")
                            for b in bands)])
-        cols = ["model", "point forecast", "median", "50% band", "90% band",
+        cols = ["model", "forecast at the point values", "median of the samples",
+                "central 50% of the samples", "central 90% of the samples",
                 *(f"P({b})" for b in bands)]
         parts.append(f"<h3>{esc(issue.name)} (status quo {issue.status_quo.point:g})</h3>")
         parts.append(table(cols, rows, list(range(1, len(cols)))))
@@ -220,14 +241,13 @@ def forecast_section(sc: Scenario, fc: ForecastSection | Absent) -> str:
         parts.append(f"<p>{fc.samples:,} Monte Carlo samples of the uncertain inputs (seed "
                      f"{fc.seed}); bands are the central 50% and 90% of the sampled forecasts.</p>")
     if fc.warnings:
-        items = "".join(f"<li>{esc(w)}</li>" for w in fc.warnings)
+        items = "".join(f"<li>{esc(in_words(sc, w))}</li>" for w in fc.warnings)
         parts.append(f'<div class="warn">How far to trust the bands:<ul>{items}</ul></div>')
     parts.append(plots.forecast_intervals(sc, fc))
     parts.append(forecast_rows(sc, fc.models))
-    refs = [[f"<b>{esc(m.model)}</b>", esc(m.title), esc(m.reference), *_past_cells(m)]
-            for m in fc.all()]
-    parts.append(table(["model", "title", "reference", "weight in ensemble",
-                        "past error (0-100)"], refs, caption="The models"))
+    refs = [[f"<b>{esc(m.title)}</b>", esc(m.reference), *_past_cells(m)] for m in fc.all()]
+    parts.append(table(["model", "reference", "weight in ensemble", "past error (0-100)"], refs,
+                       caption="The models"))
     return "\n".join(parts)
 
 
@@ -272,12 +292,15 @@ def drivers_section(d: Drivers | Absent, sc: Scenario) -> str:
         return absent(d.reason)
     parts = [f"<p>Each uncertain input alone is set to its 5% and 95% quantile (the others at "
              f"their point values) and the {esc(d.model)} model is rerun: the bars show how far "
-             "the forecast moves. Sobol indices also count interactions between inputs.</p>"]
+             "the forecast at the point values moves. Where both ends move it the same way the "
+             "point values sit on a threshold, and the bottom line names the inputs that move "
+             "the whole distribution instead (first-order variance shares of the Monte Carlo "
+             "samples). Sobol indices also count interactions between inputs.</p>"]
     fig = plots.tornado(d.swings, sc)
     if fig:
         parts.append(fig)
-    parts += [f'<p class="small">{esc(n)}</p>' for n in d.notes]
-    parts += [generic_table(t) for t in d.tables()]
+    parts += [f'<p class="small">{esc(in_words(sc, n))}</p>' for n in d.notes]
+    parts += [generic_table(t) for t in d.tables(sc)]
     return "\n".join(parts)
 
 
@@ -292,21 +315,22 @@ def pivotal_section(p: Pivotal | Absent, sc: Scenario) -> str:
         intro += (f" The last column is the change of the {esc(p.model)} forecast when the actor "
                   "is taken out of the bargaining.")
     parts = [intro + "</p>"]
-    fig = plots.power_bars([(i.name, p.frame(i.id)) for i in sc.issues])
+    fig = plots.power_bars([(i.name, p.frame(i.id)) for i in sc.issues], sc)
     if fig:
         parts.append(fig)
     parts += [generic_table(t) for t in p.tables(sc)]
     return "\n".join(parts)
 
 
-def options_section(result: DynamicsResult | Absent) -> str:
+def options_section(result: DynamicsResult | Absent, sc: Scenario | None = None) -> str:
     """Policy options compared over time: paths with bands, event probabilities, end values."""
     if isinstance(result, Absent):
         return absent(result.reason)
     parts = [f"<p>{result.samples:,} simulated paths per option from {result.start.isoformat()} "
              f"over {result.months} months; lines are medians, shaded areas the central "
              f"{result.level:.0%}.</p>", plots.option_paths(result)]
-    parts += [f'<p class="warn">{esc(w)}</p>' for w in result.warnings]
+    parts += [f'<p class="small">{esc(n)}</p>' for n in coinciding(result)]
+    parts += [f'<p class="warn">{esc(in_words(sc, w))}</p>' for w in result.warnings]
     if result.scored:
         parts.append(f'<p class="small">{esc(result.scored)}</p>')
     rows = []
@@ -327,7 +351,7 @@ def options_section(result: DynamicsResult | Absent) -> str:
     return "\n".join(parts)
 
 
-def deal_section(result: DealSummary | Absent) -> str:
+def deal_section(result: DealSummary | Absent, sc: Scenario | None = None) -> str:
     """The deal subsystem's tables and its utility-plane figure (a PNG, inlined)."""
     if isinstance(result, Absent):
         return absent(result.reason)
@@ -335,7 +359,7 @@ def deal_section(result: DealSummary | Absent) -> str:
              f"{result.p_agreement:.0%} of the samples.</p>"]
     if result.sentence:
         parts.append(f'<p class="deal-on-scale">{esc(result.sentence)}</p>')
-    parts += [f'<p class="warn">{esc(n)}</p>' for n in result.notes]
+    parts += [f'<p class="warn">{esc(in_words(sc, n))}</p>' for n in result.notes]
     if result.negotiation is not None:
         data = base64.b64encode(frontier_png(result.negotiation)).decode("ascii")
         parts.append(f'<img class="fig" alt="The deal in the utility plane" '
@@ -352,7 +376,7 @@ def timeline_section(sc: Scenario) -> str:
     if not sc.timeline:
         return absent(f"scenario {sc.id!r} has no `timeline`")
     fig = plots.timeline(sc) or ""
-    rows = [[esc(e.date.isoformat()), f"<code>{esc(e.series)}</code>",
+    rows = [[esc(e.date.isoformat()), esc(value_label(e.series)),
              "" if e.value is None else num(e.value, 0), esc(e.label),
              esc(e.source.id + (f" ({e.source.at})" if e.source.at else ""))]
             for e in sorted(sc.timeline, key=lambda e: e.date)]
@@ -369,7 +393,7 @@ def method_section(an: Analysis, command: str | None) -> str:
             ["quantiles", esc(", ".join(f"{q:g}" for q in QUANTILES))]]
     if command:
         rows.append(["command", f"<code>{esc(command)}</code>"])
-    return table(["", ""], rows) + (
+    return table(["item", "value"], rows) + (
         "<p class=small>The same command with the same seed reproduces every number of this "
         "report. Inputs after the scenario's as-of date are never used.</p>")
 
@@ -378,20 +402,21 @@ def render(an: Analysis, *, command: str | None = None, generated: dt.datetime |
     """The whole report as HTML text."""
     sc = an.scenario
     bodies = {
+        "bottom": bottom_line_html(an.bottom),
         "inputs": inputs_section(sc),
         "forecast": forecast_section(sc, an.forecast),
         "ensemble": ensemble_section(sc, an.forecast),
         "drivers": drivers_section(an.drivers, sc),
         "pivotal": pivotal_section(an.power, sc),
-        "options": options_section(an.dynamics),
-        "deal": deal_section(an.deal),
+        "options": options_section(an.dynamics, sc),
+        "deal": deal_section(an.deal, sc),
         "timeline": timeline_section(sc),
         "method": method_section(an, command),
     }
     toc = "".join(f'<li><a href="#{sid}">{esc(title)}</a></li>' for sid, title in SECTION_TITLES)
-    sections = "\n".join(
+    sections = [
         f'<section id="{sid}" data-section="{sid}"><h2>{esc(title)}</h2>\n{bodies[sid]}</section>'
-        for sid, title in SECTION_TITLES)
+        for sid, title in SECTION_TITLES]
     when = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     return (
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
@@ -399,9 +424,34 @@ def render(an: Analysis, *, command: str | None = None, generated: dt.datetime |
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; img-src data:\">"
         f"<title>{esc(sc.title)} — realpolitik report</title><style>{_CSS}</style></head>"
-        f"<body><main><h1>{esc(sc.title)}</h1>"
+        '<body><a class="skip" href="#bottom">Skip to the bottom line</a>'
+        f"<main><h1>{esc(sc.title)}</h1>"
         f'<p class=meta><code>{esc(sc.id)}</code> · as of {esc(sc.as_of.isoformat())} · '
         f"{len(sc.actors)} actors · {len(sc.issues)} issues · generated {esc(when)} by "
-        f"realpolitik {esc(__version__)}</p><nav><b>Contents</b><ol>{toc}</ol></nav>\n"
-        f"{sections}\n</main></body></html>\n"
+        f"realpolitik {esc(__version__)}</p>\n{sections[0]}\n"
+        f'<nav aria-label="Contents"><b>Contents</b><ol>{toc}</ol></nav>\n'
+        + "\n".join(sections[1:]) + "\n</main></body></html>\n"
     )
+
+
+def coinciding(result: DynamicsResult) -> list[str]:
+    """Notes naming the policy options whose median lines lie on top of each other."""
+    notes = []
+    for vid, name, _ in result.variables:
+        groups: list[list[str]] = []
+        seen: list[Any] = []
+        for opt in result.options:
+            med = opt.bands[vid][1]
+            for k, other in enumerate(seen):
+                if other.shape == med.shape and bool((abs(other - med) <= 1e-9 *
+                                                      (1 + abs(other))).all()):
+                    groups[k].append(opt.name)
+                    break
+            else:
+                seen.append(med)
+                groups.append([opt.name])
+        for g in groups:
+            if len(g) > 1:
+                notes.append(f"{name}: the lines of {' and '.join(g)} coincide (one drawn over "
+                             "the other).")
+    return notes

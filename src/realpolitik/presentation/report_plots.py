@@ -16,10 +16,12 @@ from typing import Any
 import numpy as np
 
 from realpolitik.api.report import DynamicsResult, ForecastSection, ModelForecast
+from realpolitik.scenario.labels import actor_label, input_label, value_label
 from realpolitik.scenario.schema import Scenario
 
-_COLOURS = ("#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0e7490", "#a16207",
-            "#4b5563", "#db2777", "#65a30d")
+#: Okabe & Ito (2008), "Color universal design": distinguishable with every common colour-vision
+#: deficiency (yellow, hard to see on white, is left out; black comes last).
+_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 _BAND_FILLS = ("#eef2f7", "#f7f3ea", "#eef6ee", "#f5eef7", "#f7eeee")
 
 
@@ -80,14 +82,14 @@ def forecast_intervals(scenario: Scenario, section: ForecastSection) -> str:
                         solid_capstyle="butt")
                 ax.plot([q["p50"]], [y], "o", color="white", markeredgecolor=c, markersize=5)
             ax.plot([mf.point[issue.id]], [y], "D", color=c, markersize=5)
-        ax.set_yticks(range(len(models)), [m.model for m in reversed(models)])
+        ax.set_yticks(range(len(models)), [m.title for m in reversed(models)], fontsize=7)
         ax.set_xlim(lo, hi)
         ax.set_ylim(-0.7, len(models) + 0.1)
         ax.set_title(f"{issue.name} (status quo {issue.status_quo.point:g}, dashed)", fontsize=9,
                      loc="left")
         _style(ax)
-    axes[-1].set_xlabel("issue scale   ◆ point forecast   ○ median   bars: 50% and 90% of samples",
-                        fontsize=8)
+    axes[-1].set_xlabel("◆ forecast at the point values   ○ median of the samples   thick bar: "
+                        "central 50%   thin line: central 90%   dashed: status quo", fontsize=7.5)
     return to_svg(fig)
 
 
@@ -104,7 +106,9 @@ def forecast_histograms(scenario: Scenario, mf: ModelForecast) -> str | None:
         x = x[np.isfinite(x)]
         ax.hist(x, bins=np.linspace(lo, hi, 41), color=colour(0), alpha=0.75)
         ax.axvline(issue.status_quo.point, color="#374151", linestyle="--", linewidth=0.9)
-        ax.axvline(mf.point[issue.id], color=colour(1), linewidth=1.4)
+        ax.axvline(mf.point[issue.id], color=colour(1), linewidth=1.4,
+                   label="forecast at the point values")
+        ax.legend(fontsize=7, frameon=False, loc="upper right")
         ax.set_xlim(lo, hi)
         ax.set_ylabel("samples", fontsize=8)
         ax.set_title(f"{issue.name}: {mf.model} over {mf.samples} samples "
@@ -136,7 +140,7 @@ def inputs_map(scenario: Scenario) -> str:
                 pv = actor.private_positions[issue.id].point
                 ax.scatter([pv], [y], s=size, facecolors="none", edgecolors=colour(k),
                            linestyle=":", zorder=3)
-        ax.set_yticks(range(n), [a.id for a in reversed(scenario.actors)])
+        ax.set_yticks(range(n), [actor_label(scenario, a.id) for a in reversed(scenario.actors)], fontsize=7)
         ax.set_xlim(*issue.scale)
         ax.set_ylim(-0.8, n - 0.2)
         ax.set_title(f"{issue.name}: positions (hollow: private) and their ranges",
@@ -160,8 +164,11 @@ def option_paths(result: DynamicsResult) -> str:
             lo, med, hi = opt.bands[vid]
             first = 1 if len(med) == result.months else 0  # attacks: months 1..M
             xs = np.arange(first, first + len(med))
-            ax.fill_between(xs, lo, hi, color=colour(k), alpha=0.12, linewidth=0)
-            ax.plot(xs, med, color=colour(k), linewidth=1.4, label=opt.name)
+            ax.fill_between(xs, lo, hi, color=colour(k), alpha=0.08, linewidth=0)
+            ax.plot(xs, lo, color=colour(k), linewidth=0.6, linestyle=(0, (1 + k, 2)))
+            ax.plot(xs, hi, color=colour(k), linewidth=0.6, linestyle=(0, (1 + k, 2)))
+            ax.plot(xs, med, color=colour(k), linewidth=1.4, label=opt.name,
+                    linestyle=("-", "--", "-.", ":")[k % 4])
         ax.set_title(f"{name} ({unit})", fontsize=9, loc="left")
         ax.set_xticks(ticks, [f"{dates[m]:%Y-%m}" for m in ticks], fontsize=7, rotation=30)
         ax.set_xlim(0, result.months)
@@ -196,17 +203,19 @@ def timeline(scenario: Scenario) -> str | None:
     for k, (ax, (name, pts)) in enumerate(zip(axes, numeric.items(), strict=False)):
         ax.step([p[0] for p in pts], [p[1] for p in pts], where="post", color=colour(k),
                 marker="o", markersize=3, linewidth=1.3)
-        ax.set_title(name, fontsize=9, loc="left")
+        ax.set_title(value_label(name), fontsize=9, loc="left")
         _style(ax)
     ax = axes[-1]
     for k, name in enumerate(series):
         xs = [e.date for e in events if e.series == name]
         ax.plot(xs, [k] * len(xs), "|", markersize=12, markeredgewidth=1.6, color=colour(k))
-    ax.set_yticks(range(len(series)), series)
+    ax.set_yticks(range(len(series)), [value_label(x) for x in series])
     ax.set_ylim(-0.7, len(series) - 0.3)
     ax.set_title("events by series", fontsize=9, loc="left")
     for a in axes:
-        a.axvline(scenario.as_of, color="#b91c1c", linewidth=1, linestyle=":")
+        a.axvline(scenario.as_of, color="#000000", linewidth=1, linestyle=":",
+                  label="the scenario's as-of date")
+    axes[0].legend(fontsize=7, frameon=False, loc="upper left")
     _style(ax)
     ax.tick_params(axis="x", labelrotation=30)
     return to_svg(fig)
@@ -230,15 +239,15 @@ def tornado(swings: Any, scenario: Scenario, top: int = 10) -> str | None:
         ax.barh(ys, hi - base, left=base, color=colour(0), alpha=0.8, label="input at 95%")
         ax.barh(ys, lo - base, left=base, color=colour(1), alpha=0.8, label="input at 5%")
         ax.axvline(base, color="#374151", linewidth=0.9)
-        ax.set_yticks(ys, [str(s) for s in sub["input"]], fontsize=7)
-        ax.set_title(f"{issue.id}: forecast {base:.1f} at the point values", fontsize=9,
+        ax.set_yticks(ys, [input_label(scenario, str(s)) for s in sub["input"]], fontsize=7)
+        ax.set_title(f"{issue.name}: forecast {base:.1f} at the point values", fontsize=9,
                      loc="left")
         _style(ax)
     axes[0].legend(fontsize=7, frameon=False, loc="lower right")
     return to_svg(fig)
 
 
-def power_bars(frames: Sequence[tuple[str, Any]]) -> str | None:
+def power_bars(frames: Sequence[tuple[str, Any]], scenario: Scenario | None = None) -> str | None:
     """Per issue, each actor's weight share beside its Shapley-Shubik and Banzhaf power."""
     if not frames:
         return None
@@ -252,10 +261,11 @@ def power_bars(frames: Sequence[tuple[str, Any]]) -> str | None:
                                           ("banzhaf", "Banzhaf"))):
             ax.barh(ys + (1 - k) * 0.27, frame[col].to_numpy(dtype=float), height=0.26,
                     color=colour(k), alpha=0.85, label=label)
-        ax.set_yticks(ys, [str(a) for a in frame["actor"]], fontsize=7)
+        ax.set_yticks(ys, [actor_label(scenario, str(a)) for a in frame["actor"]], fontsize=7)
         top = float(frame[["weight_share", "shapley_shubik", "banzhaf"]].to_numpy().max())
         ax.set_xlim(0, min(1.0, max(0.05, top * 1.15)))
         ax.set_title(title, fontsize=9, loc="left")
         _style(ax)
     axes[0].legend(fontsize=7, frameon=False, loc="lower right")
     return to_svg(fig)
+

@@ -48,7 +48,7 @@ def job_results(job: JobDep, fmt: Literal["csv", "parquet"]) -> Response:
         return Response(frame.to_csv(index=False, float_format="%.6g"), media_type="text/csv",
                         headers=_attachment(f"{name}.csv"))
     if not capabilities.parquet_available():
-        raise HTTPException(501, "Parquet output needs pyarrow: pip install pyarrow")
+        raise HTTPException(501, "Parquet output needs pyarrow: pip install 'realpolitik[parquet]'")
     buf = io.BytesIO()
     frame.to_parquet(buf, index=False)
     return Response(buf.getvalue(), media_type="application/vnd.apache.parquet",

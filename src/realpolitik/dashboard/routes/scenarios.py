@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 
+from realpolitik.api.labels import in_words
 from realpolitik.api.scenario import Scenario, UncertainValue, decode, parse_scenario
 from realpolitik.dashboard.bodies import REF_PATTERN, SaveIn
 from realpolitik.dashboard.deps import SettingsDep, StoreDep
@@ -36,7 +37,7 @@ def _options_json(sc: Scenario) -> list[dict[str, str]]:
     options += [{"id": o.id, "name": o.name} for o in dyn.options]
     if dyn.forecast is not None:
         options.append({"id": "forecast", "name": "Bargaining forecast sets the "
-                                                  f"{dyn.forecast.variable}"})
+                                                  + in_words(sc, dyn.forecast.variable)})
     return options
 
 
@@ -98,7 +99,12 @@ async def upload(
     text = decode(content, label)
     sc = await run_in_threadpool(parse_scenario, text, label)  # keep the event loop free
     ref = store.add(name or sc.id, text, overwrite=overwrite)
-    return {"ref": ref, "id": sc.id, "title": sc.title}
+    stem = ref.split(":", 1)[1]
+    saved = (f"Saved as {ref}: {store.folder / (stem + '.yaml')} in the scenario folder"
+             if store.folder is not None else
+             f"Kept in memory as {ref} until the server stops (start the dashboard with "
+             "--scenario-dir to keep uploads in a folder)")
+    return {"ref": ref, "id": sc.id, "title": sc.title, "saved": saved}
 
 
 @router.post("/api/scenarios/save", status_code=201,

@@ -1,12 +1,14 @@
 // realpolitik dashboard: plain JavaScript over the JSON API (see /openapi.json). No libraries.
 "use strict";
 
-const COLOURS = ["#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0e7490", "#a16207",
-  "#4b5563", "#db2777", "#65a30d"];
+// Okabe & Ito (2008): told apart with every common colour-vision deficiency (no yellow on white)
+const COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
+const DASHES = ["", "6 3", "2 3", "8 3 2 3", "1 2", "10 4"];
+const STORE_KEY = "realpolitik.dashboard.v1";
 const SVG = "http://www.w3.org/2000/svg";
 const state = {
   ref: null, scenario: null, edits: new Map(), models: [], health: null,
-  forecastSeq: 0, job: null, pollTimer: null, debounce: null,
+  forecastSeq: 0, job: null, pollTimer: null, debounce: null, results: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -72,12 +74,10 @@ function showProblems(err, title) {
   const problems = (err && err.data && err.data.problems) || [];
   if (problems.length) {
     for (const p of problems) {
+      // the cause first, in the words of `realpolitik validate`
       const where = p.line ? `${p.file}:${p.line}` : p.file;
-      const li = el("li", { class: "problem", "data-line": p.line ?? "", "data-field": p.field });
-      li.append(el("code", { text: where }), document.createTextNode(" "),
-        el("b", { text: p.field ? `${p.field}: ` : "" }), document.createTextNode(p.message),
-        document.createTextNode(p.value !== null && p.value !== undefined ? ` (got ${JSON.stringify(p.value)})` : ""));
-      list.append(li);
+      const words = p.text || `${where}: ${p.field ? p.field + ": " : ""}${p.message}`;
+      list.append(el("li", { class: "problem", "data-line": p.line ?? "", "data-field": p.field, text: words }));
     }
   } else {
     const detail = err && err.data && err.data.detail;
@@ -134,8 +134,9 @@ function sliderFor(actor, field, issue, spec, lo, hi, step) {
     "data-actor": actor.id, "data-field": field, "data-issue": issue || "", "data-initial": value });
   const out = el("output", { for: id, text: fmt(value, step < 1 ? 2 : 0) });
   const range = spec.low !== null ? ` [${fmt(spec.low, step < 1 ? 2 : 0)}–${fmt(spec.high, step < 1 ? 2 : 0)}]` : "";
-  const what = field === "capability" ? "capability" : `${field} · ${issue}`;
-  const wrap = el("div", { class: "slider" }, [el("label", { for: id, text: what + range, title: spec.note || "" }), input, out]);
+  const iss = issue ? state.scenario.issues.find((i) => i.id === issue) : null;
+  const what = field === "capability" ? "capability" : `${field} on ${iss ? iss.name : issue}`;
+  const wrap = el("div", { class: "slider" }, [el("label", { for: id, text: `${actor.name}: ${what}${range}`, title: spec.note || "" }), input, out]);
   input.addEventListener("input", () => {
     const v = Number(input.value);
     out.textContent = fmt(v, step < 1 ? 2 : 0);
@@ -143,6 +144,7 @@ function sliderFor(actor, field, issue, spec, lo, hi, step) {
     else state.edits.set(key, { actor: actor.id, field, issue: issue || null, value: v });
     wrap.classList.toggle("edited", state.edits.has(key));
     editsChanged();
+    saveState();
   });
   return wrap;
 }
@@ -152,7 +154,7 @@ function buildEditors() {
   const box = $("actor-editors");
   box.replaceChildren();
   for (const [k, a] of sc.actors.entries()) {
-    const details = el("details", { class: "actor", open: k < 2 }, [el("summary", { text: `${a.name} (${a.id})` })]);
+    const details = el("details", { class: "actor", open: k < 2 }, [el("summary", { text: a.name })]);
     details.append(sliderFor(a, "capability", null, a.capability, 0, sc.capability_max, 1));
     for (const iss of sc.issues) {
       const span = iss.scale[1] - iss.scale[0];
@@ -205,10 +207,12 @@ async function refreshForecast() {
   const sc = state.scenario;
   const table = $("point-forecast");
   const head = el("tr", {}, [el("th", { text: "model" }), ...sc.issues.map((i) => el("th", { text: `${i.name} (status quo ${fmt(i.status_quo)})` }))]);
-  const rows = data.models.map((m) => el("tr", {}, [el("td", { text: m.model, title: m.title + pastText(m.past) }),
+  const rows = data.models.map((m) => el("tr", {}, [el("td", { text: m.title || m.model, title: (m.title || m.model) + pastText(m.past) }),
     ...sc.issues.map((i) => el("td", { class: "num", id: `pf-${m.model}-${i.id}`, "data-model": m.model, "data-issue": i.id,
       "data-value": m.point[i.id], text: `${fmt(m.point[i.id])}${m.band[i.id] ? " · " + m.band[i.id] : ""}` }))]));
-  table.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
+  table.replaceChildren(el("caption", { class: "muted", text: "Forecasts at the point values, not the Monte Carlo distribution: run an analysis for the distribution." }), el("thead", {}, head), el("tbody", {}, rows));
+  state.point = data;
+  if (!state.results) renderPointBottom(data);
   badge.dataset.state = "ready";
   badge.textContent = state.edits.size ? "(with your edits)" : "";
 }
@@ -234,6 +238,7 @@ async function runJob() {
   try { job = await api("POST", "/api/jobs", body); } catch (err) { showProblems(err, "Cannot start the run:"); return; }
   state.job = job.id;
   $("run").disabled = true;
+  $("run-why").textContent = "Run is disabled while a run is in progress: cancel it to start another.";
   $("cancel").disabled = false;
   setDownloads(null);
   poll();
@@ -244,17 +249,25 @@ async function poll() {
   if (!state.job) return;
   let job;
   try { job = await api("GET", `/api/jobs/${state.job}`); } catch (err) { showProblems(err, "Lost the run:"); finishJob(); return; }
-  $("progress").value = job.progress;
-  $("job-state").textContent = `${job.state}: ${job.stage} (${Math.round(job.progress * 100)}%)`;
   $("job-state").dataset.state = job.state;
-  if (job.state === "done") { renderResults(job.result); setDownloads(job.id); finishJob(); return; }
+  if (job.state === "cancelled") {
+    $("progress").removeAttribute("value");
+    $("progress").value = 0;
+    $("job-state").textContent = "cancelled: the run was stopped before it finished; no results were kept";
+    finishJob();
+    return;
+  }
+  $("progress").value = job.progress;
+  const pct = `${Math.round(job.progress * 100)}% of the whole run`;
+  $("job-state").textContent = job.state === "running" || job.state === "queued" ? `${job.stage}: ${pct}` : job.state === "done" ? "done" : `${job.state}: ${job.stage}`;
+  if (job.state === "done") { state.results = job.result; renderResults(job.result); setDownloads(job.id); saveState(); finishJob(); return; }
   if (job.state === "failed") { showProblems({ data: job.problems.length ? { problems: job.problems } : { detail: job.error } }, "The run failed:"); finishJob(); return; }
-  if (job.state === "cancelled") { finishJob(); return; }
   state.pollTimer = setTimeout(poll, 400);
 }
 
 function finishJob() {
   $("run").disabled = false;
+  $("run-why").textContent = "";
   $("cancel").disabled = true;
 }
 
@@ -272,9 +285,14 @@ function setDownloads(jobId) {
     a.setAttribute("aria-disabled", ok ? "false" : "true");
     if (ok) a.href = `/api/jobs/${jobId}/results.${fmtName}`; else a.removeAttribute("href");
   }
+  const why = [];
+  if (!jobId) why.push("Result downloads are disabled until a run has finished.");
+  if (!(state.health && state.health.parquet)) why.push("Parquet download is disabled: it needs pyarrow (pip install 'realpolitik[parquet]').");
+  $("download-why").textContent = why.join(" ");
 }
 
 function resetResults() {
+  state.results = null;
   $("dist-charts").replaceChildren(el("span", { class: "muted", text: "Run an analysis to see the Monte Carlo bands." }));
   $("traj-charts").replaceChildren(el("span", { class: "muted", text: "Run an analysis to compare the options." }));
   $("events").replaceChildren();
@@ -291,6 +309,7 @@ function absentNote(section) {
 }
 
 function renderResults(r) {
+  renderBottom(r.bottom_line);
   renderDistribution(r.forecast);
   renderTrajectories(r.dynamics);
   renderDeal(r.deal);
@@ -310,9 +329,9 @@ function renderDeal(d) {
 }
 
 function tableOf(t) {
-  const head = el("tr", {}, t.columns.map((c) => el("th", { text: c })));
+  const head = el("tr", {}, (t.headings || t.columns).map((c) => el("th", { text: c })));
   const rows = t.rows.map((r) => el("tr", {}, r.map((v) => el("td", { class: typeof v === "number" ? "num" : "", text: typeof v === "number" ? smart(v) : (v ?? "–") }))));
-  return el("div", { class: "scroll" }, el("table", {}, [t.caption ? el("caption", { class: "muted", text: t.caption }) : null, el("thead", {}, head), el("tbody", {}, rows)]));
+  return el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": t.caption || "table" }, el("table", {}, [t.caption ? el("caption", { class: "muted", text: t.caption }) : null, el("thead", {}, head), el("tbody", {}, rows)]));
 }
 
 function renderDistribution(fc) {
@@ -325,23 +344,46 @@ function renderDistribution(fc) {
       el("ul", {}, fc.warnings.map((w) => el("li", { text: w })))]));
   }
   const models = fc.models.concat(fc.ensemble.absent ? [] : [fc.ensemble]);
+  box.append(marksLegend());
   for (const iss of state.scenario.issues) box.append(intervalChart(iss, models));
   if (fc.ensemble.absent) box.append(el("p", { class: "muted", text: `Ensemble: ${fc.ensemble.absent}` }));
 }
 
+function shortTitle(m) {
+  return (m.title || m.model).replace(/\s*\(.*\)\s*$/, "");
+}
+
+function marksLegend() {
+  const item = (drawing, text) => {
+    const g = svg("svg", { width: 26, height: 12, "aria-hidden": "true" });
+    for (const d of drawing) g.append(d);
+    return el("span", {}, [g, document.createTextNode(" " + text)]);
+  };
+  const c = "#374151";
+  return el("div", { class: "legend", role: "list", "aria-label": "Legend of the forecast charts" }, [
+    item([svg("path", { d: "M13,1L18,6L13,11L8,6Z", fill: c })], "forecast at the point values"),
+    item([svg("circle", { cx: 13, cy: 6, r: 4, fill: "#fff", stroke: c, "stroke-width": 1.5 })], "median of the samples"),
+    item([svg("line", { x1: 2, x2: 24, y1: 6, y2: 6, stroke: c, "stroke-width": 7, opacity: 0.55 })], "central 50% of the samples"),
+    item([svg("line", { x1: 2, x2: 24, y1: 6, y2: 6, stroke: c, "stroke-width": 1.5 })], "central 90%"),
+    item([svg("line", { x1: 2, x2: 24, y1: 6, y2: 6, stroke: c, "stroke-dasharray": "4 3" })], "status quo"),
+    item([svg("rect", { x: 4, y: 2, width: 18, height: 8, fill: COLOURS[0], opacity: 0.6 })], "histogram of the last model's samples"),
+  ].map((x) => { x.setAttribute("role", "listitem"); return x; }));
+}
+
 function intervalChart(iss, models) {
-  const W = 720, rowH = 26, top = 26, left = 110, right = 16, histH = 60;
+  const W = 720, rowH = 26, top = 26, left = 200, right = 16, histH = 60;
   const hasHist = models.length && models[models.length - 1].histogram[iss.id];
   const H = top + (hasHist ? histH + 8 : 0) + models.length * rowH + 30;
   const [lo, hi] = iss.scale;
   const x = (v) => left + (W - left - right) * (v - lo) / (hi - lo);
   const g = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", role: "img", "aria-label": `Forecast distribution of ${iss.name}`, "data-issue": iss.id });
   g.append(svg("text", { x: 4, y: 14, "font-weight": "600" }, `${iss.name} (status quo ${fmt(iss.status_quo)}, dashed)`));
-  const bandFills = ["#eef2f7", "#f7f3ea", "#eef6ee", "#f5eef7", "#f7eeee"];
+  const bandFills = ["#e8f1f8", "#fbeee6", "#e6f5f0", "#f7edf3", "#fdf3e0"];
   const y0 = top + (hasHist ? histH + 8 : 0);
   iss.bands.forEach((b, k) => {
     g.append(svg("rect", { x: x(b.low), y: top, width: x(b.high) - x(b.low), height: H - top - 30, fill: bandFills[k % bandFills.length] }));
-    g.append(svg("text", { x: (x(b.low) + x(b.high)) / 2, y: H - 18, "text-anchor": "middle", fill: "#6b7280" }, b.name));
+    g.append(svg("line", { x1: x(b.low), x2: x(b.low), y1: top, y2: H - 30, stroke: "#9ca3af", "stroke-width": 0.6 }));
+    g.append(svg("text", { x: (x(b.low) + x(b.high)) / 2, y: H - 18, "text-anchor": "middle", fill: "#374151" }, b.name));
   });
   if (hasHist) {
     const last = models[models.length - 1];
@@ -351,12 +393,12 @@ function intervalChart(iss, models) {
       const bh = histH * c / peak;
       g.append(svg("rect", { x: x(h.edges[k]) + 0.5, y: top + histH - bh, width: Math.max(0, x(h.edges[k + 1]) - x(h.edges[k]) - 1), height: bh, fill: colour(models.length - 1), opacity: 0.6 }));
     });
-    g.append(svg("text", { x: 4, y: top + histH / 2 }, `${last.model}: ${last.samples} samples`));
+    g.append(svg("text", { x: 4, y: top + histH / 2 }, `${shortTitle(last)}: histogram of ${last.samples} samples`));
   }
   models.forEach((m, row) => {
     const y = y0 + row * rowH + rowH / 2;
     const c = colour(row);
-    g.append(svg("text", { x: 4, y: y + 4 }, m.model));
+    g.append(svg("text", { x: 4, y: y + 4 }, shortTitle(m)));
     const q = m.quantiles[iss.id];
     if (q && q.p05 !== undefined) {
       g.append(svg("line", { x1: x(q.p05), x2: x(q.p95), y1: y, y2: y, stroke: c, "stroke-width": 1.5 }));
@@ -381,9 +423,16 @@ function renderTrajectories(d) {
   if (d.absent) { box.append(absentNote(d)); return; }
   box.append(el("p", { class: "muted", text: `${d.samples} paths per option from ${d.start}; lines: medians, shaded: central ${Math.round(d.level * 100)}%.` }));
   const legend = el("div", { class: "legend" });
-  d.options.forEach((o, k) => { const i = el("i"); i.style.background = colour(k); legend.append(el("span", {}, [i, document.createTextNode(o.name)])); });
+  d.options.forEach((o, k) => {
+    const g = svg("svg", { width: 28, height: 10, "aria-hidden": "true" });
+    g.append(svg("line", { x1: 1, x2: 27, y1: 5, y2: 5, stroke: colour(k), "stroke-width": 2, "stroke-dasharray": DASHES[k % DASHES.length] }));
+    legend.append(el("span", {}, [g, document.createTextNode(" " + o.name)]));
+  });
   box.append(legend);
-  for (const v of d.variables) box.append(lineChart(d, v));
+  for (const v of d.variables) {
+    box.append(lineChart(d, v));
+    for (const note of coinciding(d, v)) box.append(el("p", { class: "muted coincide", text: note }));
+  }
   if (d.scored) box.append(el("p", { class: "muted", id: "dynamics-scored", text: d.scored }));
   if (d.events.length) {
     const head = el("tr", {}, [el("th", { text: "option" }), ...d.events.map((e) => el("th", { text: e.name }))]);
@@ -416,8 +465,8 @@ function lineChart(d, v) {
     const s = o.series[v.id];
     const upper = s.high.map((val, m) => `${x(m)},${y(val ?? lo)}`);
     const lower = s.low.map((val, m) => `${x(m)},${y(val ?? lo)}`).reverse();
-    g.append(svg("polygon", { points: upper.concat(lower).join(" "), fill: colour(k), opacity: 0.12 }));
-    g.append(svg("polyline", { points: s.median.map((val, m) => `${x(m)},${y(val ?? lo)}`).join(" "), fill: "none", stroke: colour(k), "stroke-width": 2, "data-option": o.id }));
+    g.append(svg("polygon", { points: upper.concat(lower).join(" "), fill: colour(k), opacity: 0.08, stroke: colour(k), "stroke-width": 0.6, "stroke-dasharray": "1 3" }));
+    g.append(svg("polyline", { points: s.median.map((val, m) => `${x(m)},${y(val ?? lo)}`).join(" "), fill: "none", stroke: colour(k), "stroke-width": 2, "stroke-dasharray": DASHES[k % DASHES.length], "data-option": o.id }));
   });
   return g;
 }
@@ -441,8 +490,10 @@ async function upload(ev) {
   try {
     const res = await api("POST", "/api/scenarios", form);
     clearProblems();
+    $("upload-state").textContent = res.saved || `kept as ${res.ref}`;
     await loadList(res.ref);
   } catch (err) {
+    $("upload-state").textContent = "";
     showProblems(err, `The upload ${file.name} was refused:`);
   }
 }
@@ -463,18 +514,31 @@ async function init() {
   if (!state.health.scenario_dir) { $("save").disabled = true; $("save-state").textContent = "start with --scenario-dir to save"; }
   state.models = await api("GET", "/api/models");
   const box = $("model-choices");
-  for (const m of state.models) box.append(el("label", { title: m.reference }, [el("input", { type: "checkbox", value: m.name, checked: true }), document.createTextNode(" " + m.name)]));
+  for (const m of state.models) box.append(el("label", { title: m.reference }, [el("input", { type: "checkbox", value: m.name, checked: true }), document.createTextNode(" " + (m.title || m.name))]));
   box.addEventListener("change", () => editsChanged());
   $("positions").addEventListener("change", () => editsChanged());
-  $("scenario-select").addEventListener("change", (e) => openScenario(e.target.value));
+  $("scenario-select").addEventListener("change", async (e) => { await openScenario(e.target.value); saveState(); });
   $("upload-form").addEventListener("submit", upload);
-  $("reset-edits").addEventListener("click", () => openScenario(state.ref));
+  $("reset-edits").addEventListener("click", async () => { await openScenario(state.ref); saveState(); });
   $("run").addEventListener("click", runJob);
   $("cancel").addEventListener("click", cancelJob);
   $("download-yaml").addEventListener("click", downloadYaml);
   $("save").addEventListener("click", save);
-  await loadList();
+  const saved = loadState();
+  await loadList(saved && saved.ref);
+  if (saved && saved.ref === state.ref) restoreState(saved);
   document.body.dataset.ready = "true";
 }
 
 init().catch((err) => showProblems(err, "The dashboard could not start:"));
+
+// notes naming the options whose median lines lie on top of each other
+function coinciding(d, v) {
+  const groups = [];
+  for (const o of d.options) {
+    const med = o.series[v.id].median;
+    const same = groups.find((g) => g.med.length === med.length && g.med.every((x, i) => Math.abs((x ?? 0) - (med[i] ?? 0)) <= 1e-9 * (1 + Math.abs(x ?? 0))));
+    if (same) same.names.push(o.name); else groups.push({ med, names: [o.name] });
+  }
+  return groups.filter((g) => g.names.length > 1).map((g) => `${v.name}: the lines of ${g.names.join(" and ")} coincide (one drawn over the other).`);
+}
