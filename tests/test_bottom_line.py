@@ -77,7 +77,11 @@ def test_threshold_case_flagged(on_jump) -> None:  # type: ignore[no-untyped-def
     doc = bl.to_json()
     assert doc["issue"] == "deployment" and doc["issue_label"] == "Size of the deployment"
     assert doc["drivers"][0]["input"] == "actors.hawks.capability"
-    assert doc["package_value"] is None and doc["calibrated_band"] is None
+    assert doc["package_value"] is None  # the scenario has no deal
+    # the ensemble's calibrated 80 % band (the shipped weights file): the point +- one width
+    level, lo, hi = doc["calibrated_band"]
+    assert level == 0.8 and lo < bl.point < hi
+    assert any(s.startswith("Calibrated 80% band") for s in bl.sentences())
 
 
 def test_no_threshold_off_the_jump(on_jump) -> None:  # type: ignore[no-untyped-def]

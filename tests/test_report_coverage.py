@@ -360,7 +360,7 @@ def test_render_forecasts_drivers_and_power(small_html: str) -> None:
     assert "How far to trust the bands" in fc
     assert "P(withdrawal)" in fc and "%" in fc
     ens = section(small_html, "ensemble")
-    assert "<b>Ensemble (mean of all collective models)</b>" in ens
+    assert "<b>Ensemble (weighted mean of all collective models)</b>" in ens
     assert ens.count('class="fig"') == 1  # its histograms
     drv = section(small_html, "drivers")
     assert "Sobol indices by actor (4 base samples)" in drv

@@ -22,11 +22,11 @@ Every name is a label of :mod:`realpolitik.scenario.labels`; the JSON keeps the 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from realpolitik.api.calibration import past_record
 from realpolitik.api.deal import PACKAGES_CAPTION
 from realpolitik.api.forecast import nearest_anchor
 from realpolitik.api.report import ENSEMBLE, Absent, DealSummary, ForecastSection, ModelForecast
@@ -36,7 +36,6 @@ from realpolitik.models.registry import get_model
 from realpolitik.scenario.bands import band_of
 from realpolitik.scenario.labels import column_label, input_label, issue_label, value_label
 from realpolitik.scenario.schema import Issue, Scenario
-from realpolitik.uncertainty.given_data import first_order
 
 #: How many inputs the bottom line names.
 TOP = 3
@@ -46,6 +45,10 @@ _TOL = 1e-3
 #: share of the scale (smaller gaps are Monte Carlo noise or a point value at the edge of its
 #: range, not a jump).
 _GAP = 0.01
+
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,8 @@ class BottomLine:
         calibrated = None
         if self.calibrated_band is not None:
             level, lo, hi = self.calibrated_band
-            calibrated = (f"Calibrated {level:.0%} band from past forecasts: {lo:.1f} to "
+            calibrated = (f"Calibrated {level:.0%} band (from the models' past errors on EU "
+                          f"legislation; that it transfers here is an assumption): {lo:.1f} to "
                           f"{hi:.1f}.")
         out = [self.headline, self.threshold.sentence if self.threshold else None,
                self.weighting, calibrated, self.package_sentence, self.drivers_sentence,
@@ -153,9 +157,21 @@ def weighting(mf: ModelForecast, weights_source: str) -> str:
     """How the headline model combines the models, in one sentence."""
     if mf.model != ENSEMBLE:
         return f"The headline is one model's: {mf.title}."
-    members = [s.title for s in member_specs()]
-    return (f"The ensemble gives each of its {len(members)} models the same weight "
-            f"({weights_source}): " + "; ".join(members) + ".")
+    specs = member_specs()
+    weights = mf.past.get("weights")
+    if weights:
+        ranked = sorted(specs, key=lambda s: -float(weights.get(s.name, 0.0)))
+        parts = [f"{s.title} {float(weights.get(s.name, 0.0)):.2f}" for s in ranked]
+        return (f"The ensemble weighs its {len(specs)} models by their record on past decisions "
+                f"({weights_source}): " + "; ".join(parts) + ".")
+    return (f"The ensemble gives each of its {len(specs)} models the same weight "
+            f"({weights_source}): " + "; ".join(s.title for s in specs) + ".")
+
+
+def calibrated(mf: ModelForecast, issue: str) -> tuple[float, float, float] | None:
+    """The model's calibrated 80 % band of ``issue`` (level, low, high), where one is recorded."""
+    band = (mf.past.get("calibrated") or {}).get(issue, {}).get("80")
+    return None if band is None else (0.80, float(band[0]), float(band[1]))
 
 
 def _drivers(scenario: Scenario, frame: pd.DataFrame, issue: str) -> list[Driver]:
@@ -206,7 +222,7 @@ def threshold(issue: Issue, mf: ModelForecast, scenario: Scenario, swings: pd.Da
     if q and not (q["p25"] - _GAP * span <= point <= q["p75"] + _GAP * span):
         reasons.append(f"the point forecast {_fmt(point)} lies outside its own 50% band "
                        f"({_fmt(q['p25'])}-{_fmt(q['p75'])})")
-    same = pd.DataFrame()
+    same: Any = ()  # the swings whose two ends move the forecast the same way (a frame)
     if swings is not None and len(swings):
         sub = swings[swings["issue"] == issue.id]
         lo, hi = sub["forecast_low"] - sub["base"], sub["forecast_high"] - sub["base"]
@@ -294,15 +310,20 @@ def bottom_lines(scenario: Scenario, fc: ForecastSection, *, swings: pd.DataFram
     mf = headline_model(fc)
     if mf is None:
         return []
+    weights_source = mf.past.get("weights_source") or weights_source
     name = "the ensemble" if mf.model == ENSEMBLE else f"the {get_model(mf.model).title} model"
-    drivers_frame = (first_order(scenario, mf.distribution.values, int(mf.seed or 0),
-                                 positions)  # type: ignore[arg-type]
-                     if mf.distribution is not None else pd.DataFrame())
+    drivers_frame = None
+    if mf.distribution is not None:
+        from realpolitik.uncertainty.given_data import first_order  # lazily: pandas, scipy
+
+        drivers_frame = first_order(scenario, mf.distribution.values, int(mf.seed or 0),
+                                    positions)  # type: ignore[arg-type]
     out = []
     for issue in scenario.issues:
         q = mf.quantiles(issue.id)
         median = q.get("p50")
-        drivers = _drivers(scenario, drivers_frame, issue.id) if len(drivers_frame) else []
+        drivers = (_drivers(scenario, drivers_frame, issue.id)
+                   if drivers_frame is not None and len(drivers_frame) else [])
         check = mf.distribution.band_check(issue.id) if mf.distribution is not None else None
         stability = None if check is None or check.stable else (
             f"Too few samples for a stable band: {check.message()}.")
@@ -316,6 +337,7 @@ def bottom_lines(scenario: Scenario, fc: ForecastSection, *, swings: pd.DataFram
             band_50=(q["p25"], q["p75"]) if q else None,
             headline=headline(issue, mf, name, scenario),
             weighting=weighting(mf, weights_source), weights_source=weights_source,
+            calibrated_band=calibrated(mf, issue.id),
             drivers=drivers,
             drivers_sentence=(drivers_sentence(drivers, issue) if mf.samples else
                               "Which inputs move it needs Monte Carlo samples; none were "
@@ -328,21 +350,40 @@ def bottom_lines(scenario: Scenario, fc: ForecastSection, *, swings: pd.DataFram
     return out
 
 
-def from_forecast(result: Any) -> list[BottomLine]:
+def from_forecast(result: Any, deal_info: dict[str, Any] | None = None) -> list[BottomLine]:
     """The bottom line of a :class:`~realpolitik.api.forecast.ForecastResult` (``forecast``'s table).
 
     With Monte Carlo samples the headline is the distribution and the one-at-a-time swings of the
     same model feed the threshold check; without, the point forecast is the headline, as such.
+    ``deal_info`` (``result.deal_on_scale()``) adds the negotiated package on its issue.
     """
-    from realpolitik.uncertainty.sensitivity import swings as run_swings
-
     spec = get_model(result.model)
     sc = result.scenario
     seed = int(result.seed or 0)
     mf = ModelForecast(spec.name, spec.title, spec.reference, tuple(sc.issue_ids),
-                       result.forecast, result.sampled, seed)
+                       result.forecast, result.sampled, seed, past_record(result))
     section = ForecastSection([mf], Absent("the headline model is the one asked for"),
                               mf.samples, seed)
-    sw = (run_swings(sc, spec.name, positions=result.positions, seed=seed)
-          if result.sampled is not None else None)
-    return bottom_lines(sc, section, swings=sw, positions=result.positions)
+    sw = None
+    if result.sampled is not None:
+        from realpolitik.uncertainty.sensitivity import swings  # lazily: pandas, scipy
+
+        sw = swings(sc, spec.name, positions=result.positions, seed=seed)
+    lines = bottom_lines(sc, section, swings=sw, positions=result.positions)
+    return [_with_deal(line, deal_info, result) for line in lines] if deal_info else lines
+
+
+def _with_deal(line: BottomLine, info: dict[str, Any], result: Any) -> BottomLine:
+    """``line`` with the package negotiated at point values (``ForecastResult.deal_on_scale``)."""
+    from dataclasses import replace
+
+    from realpolitik.api.deal import coalition_sentence
+    from realpolitik.scenario.labels import in_words
+
+    if info.get("issue") != line.issue or info.get("negotiated") is None:
+        return line
+    dom = result.scenario.deal.domestic
+    text = coalition_sentence(info, result.forecast.get(line.issue), result.model,
+                              None if dom is None else dom.party)
+    return replace(line, package_value=float(info["negotiated"]),
+                   package_sentence=in_words(result.scenario, text))

@@ -161,15 +161,16 @@ def past_record(result: Any) -> dict[str, Any]:
 
     ``past_mae`` (0-100; the stacked ensemble's out of fold), ``weight`` (a member's weight in
     the fitted ensemble; None for the ensemble itself or a model outside it), ``weights_source``
-    (the ensemble's weights note), ``calibrated`` (issue -> ``"80"``/``"90"`` -> [low, high]) and
-    ``calibrated_note``.
+    (the ensemble's weights note), ``weights`` (the ensemble's member weights; None: equal),
+    ``calibrated`` (issue -> ``"80"``/``"90"`` -> [low, high]) and ``calibrated_note``.
     """
     choice: WeightChoice | None = result.weight_choice
     out: dict[str, Any] = {"past_mae": None, "weight": None, "weights_source": None,
-                           "calibrated": {}, "calibrated_note": CALIBRATED_NOTE}
+                           "weights": None, "calibrated": {}, "calibrated_note": CALIBRATED_NOTE}
     if choice is not None:
         out["past_mae"] = ensemble_past_mae(choice)
-        out["weights_source"] = choice.note
+        out["weights_source"] = choice.short_note
+        out["weights"] = dict(choice.weights) if choice.weights is not None else None
     else:
         fitted = _shipped()
         members = tuple(s.name for s in member_specs())

@@ -17,34 +17,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from realpolitik.api.control import Control
-from realpolitik.api.deal import DealResult, deal_report_parts
-from realpolitik.api.deal import negotiate as negotiate_deal
-from realpolitik.api.dynamics import (
-    band_warnings,
-    iter_options,
-    out_of_sample_note,
-    plan_simulation,
-)
 from realpolitik.api.forecast import forecast
 from realpolitik.api.report_tables import Table, table_from_frame
-from realpolitik.dynamics.engine import ALL, FORECAST, STATUS_QUO
-from realpolitik.dynamics.model import event_probability
 from realpolitik.errors import Cancelled, RealpolitikError
 from realpolitik.models.registry import DEFAULT_MODEL, get_model, list_models
 from realpolitik.scenario.arrays import PositionKind
 from realpolitik.scenario.bands import band_shares
 from realpolitik.scenario.labels import actor_label, in_words, issue_label
 from realpolitik.scenario.schema import Scenario
-from realpolitik.uncertainty import sensitivity
 from realpolitik.uncertainty.distribution import REPORT_QUANTILES, ForecastDistribution
-from realpolitik.uncertainty.inputs import uncertain_slots
-from realpolitik.uncertainty.leverage import removal_effects
-from realpolitik.uncertainty.power import power_indices
+
+if TYPE_CHECKING:
+    from realpolitik.api.deal import DealResult
 
 #: Samples per model call of a Monte Carlo run (the unit of progress and of cancellation).
 CHUNK = 64
@@ -266,6 +255,9 @@ def drivers(scenario: Scenario, model: str, *, sobol: int = 0, seed: int = 0,
     Swings cost 2m + 1 model runs for m uncertain inputs; Sobol indices cost N (g + 2) runs for
     N base samples (a power of two) and g actors, so they are computed only when asked for.
     """
+    from realpolitik.uncertainty import sensitivity  # lazily: pandas and scipy
+    from realpolitik.uncertainty.inputs import uncertain_slots
+
     if not uncertain_slots(scenario, positions):
         return Absent("no input of the scenario has a distribution, so none can move the "
                       "forecast")
@@ -313,6 +305,9 @@ def power(scenario: Scenario, model: str, *, samples: int, seed: int,
     """Power indices of every actor on every issue, and the change of the forecast without it."""
     control = control or Control()
     control.progress("pivotal actors", 0.0)
+    from realpolitik.uncertainty.leverage import removal_effects
+    from realpolitik.uncertainty.power import power_indices
+
     frame = power_indices(scenario, positions=positions, seed=seed)
     removal = None
     control.progress("pivotal actors: removal", 0.5)
@@ -364,6 +359,16 @@ def dynamics(scenario: Scenario, *, samples: int, seed: int, options: Sequence[s
     variable. The options run through :func:`realpolitik.api.dynamics.iter_options`, the loop
     of ``realpolitik simulate``.
     """
+    # lazily: the dynamics (scipy, pandas) load only when a report asks for them
+    from realpolitik.api.dynamics import (
+        band_warnings,
+        iter_options,
+        out_of_sample_note,
+        plan_simulation,
+    )
+    from realpolitik.dynamics.engine import ALL, FORECAST, STATUS_QUO
+    from realpolitik.dynamics.model import event_probability
+
     control = control or Control()
     dyn = getattr(scenario, "dynamics", None)
     if dyn is None:
@@ -438,6 +443,9 @@ def deal(scenario: Scenario, *, samples: int, seed: int, model: str | None = Non
     collective model (``models``, default all registered), its forecast next to the package
     negotiated with that model driving the domestic constraint (:mod:`realpolitik.api.deal`).
     """
+    from realpolitik.api.deal import deal_report_parts
+    from realpolitik.api.deal import negotiate as negotiate_deal
+
     if getattr(scenario, "deal", None) is None:
         return Absent(f"scenario {scenario.id!r} has no `deal` section")
     control = control or Control()

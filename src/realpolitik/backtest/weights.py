@@ -119,6 +119,11 @@ class FittedWeights:
             return "realpolitik/data/ensemble/weights.json"
         return self.path
 
+    def short_source(self) -> str:
+        """Where the weights came from, without the command: for sentences."""
+        sets = " and ".join(d["name"] for d in self.doc["datasets"])
+        return f"fitted on {sets} by cross-validation, {self.doc['date']}"
+
     def source(self) -> str:
         """One line: where the weights came from."""
         sets = ", ".join(f"{d['name']} ({d['issues']} issue{'s' if d['issues'] != 1 else ''})"
@@ -171,6 +176,13 @@ class WeightChoice:
     note: str
     fitted: FittedWeights | None = None  # the file read, when one was
     matches: bool = True  # whether the file's members are the ensemble's
+
+    @property
+    def short_note(self) -> str:
+        """The note without the refit command (fitted weights), for the bottom line."""
+        if self.kind == "fitted" and self.fitted is not None:
+            return self.fitted.short_source()
+        return self.note.split("; refit with")[0]
 
     @property
     def band_method(self) -> str | None:

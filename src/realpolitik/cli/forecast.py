@@ -97,20 +97,20 @@ def forecast(
         emit(result.to_frame().to_csv(index=False, float_format="%.6g"), out_file)
         return
     with console_for(out_file) as console:
-        print_bottom_line(from_forecast(result), console)
+        info = result.deal_on_scale()
+        print_bottom_line(from_forecast(result, info), console)
         print_forecast(result, console)
-        _deal_on_scale(result, console)
+        _deal_on_scale(result, info, console)
         if result.sampled is not None:
             print_distribution(result.sampled, console)
         if trace and result.outcome.trace:
             print_trace(result.outcome.trace, result.inputs, console)
 
 
-def _deal_on_scale(result: Any, console: Any) -> None:
+def _deal_on_scale(result: Any, info: dict[str, Any] | None, console: Any) -> None:
     """The negotiated package next to the forecast, where the scenario's deal maps onto an issue."""
     from realpolitik.presentation.deal_tables import print_deal_on_scale
 
-    info = result.deal_on_scale()
     if info is not None:
         dom = result.scenario.deal.domestic
         print_deal_on_scale(info, result.forecast.get(info["issue"]), result.model, console,

@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.dynamics.countfit import draw_counts
 from realpolitik.dynamics.hawkes import MAX_RATE
 from realpolitik.errors import RealpolitikError
 from realpolitik.progress import Progress
@@ -469,6 +468,8 @@ class _Attacks:
             expo = 1.0
         lam = np.minimum(self.mu * expo * np.exp(np.minimum(logm, 50.0)) + self.n * self.e,
                          MAX_RATE)
+        from realpolitik.dynamics.countfit import draw_counts  # lazily: scipy for fitting
+
         count = draw_counts(u_attack, lam, self.k)
         strike = (count > 0) & (u_strike < self.p_strike)
         self.e = self.rho * self.e + (1.0 - self.rho) * count

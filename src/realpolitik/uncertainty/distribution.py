@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from realpolitik.jsonsafe import finite_or_none
 from realpolitik.scenario.bands import band_counts, band_shares
 from realpolitik.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 #: Quantiles reported as the band of a forecast.
 LOW_Q, HIGH_Q = 0.05, 0.95
@@ -206,6 +209,8 @@ class ForecastDistribution:
 
     def summary(self) -> pd.DataFrame:
         """One row per issue: N, mean, sd, 5 %, median, 95 %, their MCSEs and a stability flag."""
+        import pandas as pd
+
         rows = []
         for j, issue in enumerate(self.scenario.issues):
             col = self.sorted_column(j)
@@ -229,6 +234,8 @@ class ForecastDistribution:
 
     def bands(self) -> pd.DataFrame:
         """Tidy table: one row per issue and outcome band, with its probability and 95 % interval."""
+        import pandas as pd
+
         rows = []
         n = self.samples
         for j, issue in enumerate(self.scenario.issues):
@@ -248,6 +255,8 @@ class ForecastDistribution:
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy samples: one row per sample and issue (columns sample, issue, forecast)."""
+        import pandas as pd
+
         n, d = self.values.shape
         return pd.DataFrame({
             "sample": np.repeat(np.arange(n), d),
