@@ -95,6 +95,9 @@ def negotiate(scenario: Scenario | str | Path = "iraq-2024", *, samples: int = 1
     seed = resolve_seed(seed)
     attacks = None
     if breakdown and isinstance(samples, int) and not isinstance(samples, bool) and samples > 0:
+        progress = options.get("progress")
+        if progress is not None:  # the per-mille scale of realpolitik.deal.api.negotiate
+            progress("attacks under the status quo (for the breakdown risk)", 0, 1000)
         attacks = status_quo_attacks(sc, samples=samples, seed=seed,
                                      deadline=options.get("deadline"))
     return _negotiate(sc, samples=samples, seed=seed, breakdown=breakdown, attacks=attacks,

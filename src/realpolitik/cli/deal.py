@@ -124,13 +124,14 @@ def deal(
     from realpolitik.presentation.progress import show_progress
 
     with Progress(console=err, transient=True, disable=not show_progress(err, quiet=quiet)) as bar:
-        task = bar.add_task("negotiating", total=samples)
+        task = bar.add_task("negotiating", total=1000)
         result = negotiate(
             sc, samples=samples, seed=seed, strategies=strategies, deadline=deadline,
             model=model, positions="private" if private else None,
             information=None if information is None else information.value, spread=spread,
             breakdown=breakdown,
-            progress=lambda _stage, done, total: bar.update(task, completed=done),
+            progress=lambda stage, done, total: bar.update(task, completed=done, total=total,
+                                                           description=stage),
             interruptible=True,
         )
     if output is DealFormat.json:

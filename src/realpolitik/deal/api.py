@@ -162,6 +162,26 @@ def _shock_uniforms(seed: int, samples: int, deadline: int) -> np.ndarray:
                      for t in range(deadline + 1)], axis=1)
 
 
+#: Share of the deal's progress taken by the collective Monte Carlo forecast before the talks.
+FORECAST_SHARE = 0.6
+
+
+def _permille(first: float, fraction: float) -> tuple[int, int]:
+    """``(done, 1000)`` for ``fraction`` of the part of the job after ``first``."""
+    return round(1000 * (first + (1.0 - first) * fraction)), 1000
+
+
+def _phase(progress: Progress | None, first: float, share: float, stage: str) -> Progress | None:
+    """A progress callable reporting a sub-task as the part ``[first, first + share]`` of 1000."""
+    if progress is None:
+        return None
+
+    def inner(_stage: str, done: int, total: int) -> None:
+        progress(stage, round(1000 * (first + share * done / max(total, 1))), 1000)
+
+    return inner
+
+
 def negotiate(
     scenario: Scenario | str | Path = DEFAULT_SCENARIO,
     *,
@@ -196,7 +216,8 @@ def negotiate(
     switches off the section's breakdown risk and attack cost; ``attacks`` (samples, months)
     are the monthly attacks under the status quo that drive the cost (the service layer
     :func:`realpolitik.api.deal.negotiate` computes them from the dynamics).
-    ``progress("negotiating", done, total)`` (:class:`realpolitik.progress.Progress`) is called
+    ``progress(stage, done, 1000)`` (:class:`realpolitik.progress.Progress`; per mille of the
+    whole call: the collective forecast first, where a domestic constraint needs one) is called
     after each chunk of samples, and ``cancel`` stops the run between chunks with
     :class:`~realpolitik.errors.Cancelled`. With ``interruptible=True`` a KeyboardInterrupt after
     the first chunk stops the run and returns the finished samples (the result's warnings say
@@ -226,12 +247,15 @@ def negotiate(
     info = _information(section, information)
     model_name, pos = _model_and_positions(section, model, positions)
 
+    report(progress, cancel, "the talks at the point values", 0, 1000)
     point = _point_world(sc, section, space, strats, deadline, first, model_name, pos)
     forecast = None
     if section.domestic is not None:
         assert model_name is not None
-        forecast = collective_forecast(sc, section.domestic.issue, model_name, positions=pos,
-                                       samples=samples, seed=seed)
+        forecast = collective_forecast(
+            sc, section.domestic.issue, model_name, positions=pos, samples=samples, seed=seed,
+            progress=_phase(progress, 0.0, FORECAST_SHARE,
+                            f"the {model_name} forecast behind the domestic constraint"))
     draw = sample_draw(seed, 0, samples)
     draws = draw_problem(sc, section, space, draw, forecast, model_name or "")
     pressure = draw_pressure(section, draw, samples, deadline,
@@ -255,7 +279,8 @@ def negotiate(
                 (type_draws[0].take(part), type_draws[1].take(part))
             parts.append(_run_chunk(run, draws.take(part), pressure.take(part), chunk_types))
             done = stop
-            report(progress, cancel, "negotiating", stop, samples)
+            report(progress, cancel, "negotiating", *_permille(
+                (FORECAST_SHARE if forecast is not None else 0.0), stop / samples))
     except KeyboardInterrupt:
         if not interruptible or not parts:
             raise

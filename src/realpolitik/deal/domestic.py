@@ -41,6 +41,7 @@ from realpolitik.deal.scale import ScaleDraws, package_position
 from realpolitik.deal.utility import Draw
 from realpolitik.errors import RealpolitikError
 from realpolitik.models.base import BargainingInput
+from realpolitik.progress import Progress
 from realpolitik.runner import run_chunks, run_model
 from realpolitik.scenario.schema import Scenario
 from realpolitik.scenario.sections.deal import DealSection
@@ -69,11 +70,12 @@ class DomesticDraws:
 
 
 def collective_forecast(scenario: Scenario, issue: str, model: str, *, positions: str = "stated",
-                        samples: int | None = None, seed: int = 0, start: int = 0) -> np.ndarray:
+                        samples: int | None = None, seed: int = 0, start: int = 0,
+                        progress: Progress | None = None) -> np.ndarray:
     """The collective model's forecast of ``issue``, one value per sample.
 
     At point values when ``samples`` is None (shape (1,)), else for Monte Carlo samples
-    ``start .. start + samples - 1`` of the actors' inputs.
+    ``start .. start + samples - 1`` of the actors' inputs (``progress`` per chunk).
     """
     from realpolitik.models.registry import get_model
     from realpolitik.scenario.arrays import to_input
@@ -91,7 +93,17 @@ def collective_forecast(scenario: Scenario, issue: str, model: str, *, positions
     def make_input(a: int, b: int) -> BargainingInput:
         return sample_inputs(scenario, b - a, seed, positions, start=a)  # type: ignore[arg-type]
 
-    return run_chunks(spec, make_input, samples, seed=seed, start=start)[:, j]
+    from realpolitik.models.ensemble import NAME as ENSEMBLE
+    from realpolitik.models.ensemble import member_specs
+    from realpolitik.runner.cost import estimate
+    from realpolitik.uncertainty.montecarlo import timed_chunk_size
+
+    n, d = len(scenario.actors), len(scenario.issues)
+    per_sample = sum(estimate(spec, member_specs() if spec.name == ENSEMBLE else [], n,
+                              d).values())
+    return run_chunks(spec, make_input, samples, seed=seed, start=start, progress=progress,
+                      stage="collective forecast",
+                      chunk_size=timed_chunk_size(n, d, per_sample))[:, j]
 
 
 def draw_domestic(scenario: Scenario, section: DealSection, scale: ScaleDraws | None,
