@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -20,6 +21,46 @@ from realpolitik.models.base import (
 from realpolitik.models.smp.elements import MIN_SIGNIFICANT_DELTA, Settings, on
 from realpolitik.models.smp.turn import Turn, _turn, final_probabilities
 
+#: ``engine``: ``"compiled"`` (numba, numpy float64 inputs, ``pce="conditional"``, no trace),
+#: ``"array"`` (the array-API reference, any backend) or ``"auto"`` (compiled where it applies).
+Engine = Literal["auto", "compiled", "array"]
+
+_KERNEL: list[Any] = []  # [module or None] once tried
+
+
+def kernel() -> Any:
+    """The compiled kernel module, or None where numba is missing or fails (noted once)."""
+    if not _KERNEL:
+        try:
+            from realpolitik.models.smp import compiled
+        except Exception as exc:  # numba absent, or too old or new for this numpy
+            warnings.warn(
+                f"smp: compiled kernel unavailable ({type(exc).__name__}: {exc}); "
+                "using the array implementation (slower, same numbers)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            compiled = None
+        _KERNEL.append(compiled)
+    return _KERNEL[0]
+
+
+def _use_kernel(engine: str, settings: Settings, x: Any, xp: Any, trace: bool) -> Any:
+    """The kernel module when this call runs compiled, else None (``engine="compiled"``: must)."""
+    if engine not in ("auto", "compiled", "array"):
+        raise ModelError(f"smp: engine must be 'auto', 'compiled' or 'array', got {engine!r}")
+    fits = xp is np and x.dtype == np.float64 and settings.pce == "conditional" and not trace
+    if engine == "array" or (engine == "auto" and not fits):
+        return None
+    if not fits:
+        raise ModelError(
+            "smp: engine='compiled' needs numpy float64 inputs, pce='conditional' and no trace"
+        )
+    mod = kernel()
+    if mod is None and engine == "compiled":
+        raise ModelError("smp: engine='compiled' asked for, but numba is not available")
+    return mod
+
 
 def _prepare_salience(xp: Any, sal: Any) -> Any:
     """KTAB needs each actor's saliences to sum to at most 1: rescale those that sum to more."""
@@ -33,6 +74,7 @@ def smp(
     seed: int | None = None,
     trace: bool = False,
     max_turns: int = 100,
+    engine: Engine = "auto",
     **options: Any,
 ) -> BargainingOutcome:
     """Run KTAB's Spatial Model of Politics until positions settle (see the module docstring).
@@ -48,6 +90,11 @@ def smp(
     actor then draws its bargain with its probability, from one ``np.random.default_rng(seed)``
     stream over the whole batch (so a batch element equals a lone run only in the deterministic
     default).
+
+    ``engine`` picks the computation: the compiled kernel (:mod:`realpolitik.models.smp.compiled`,
+    numpy float64 inputs, ``pce="conditional"``, no trace; the same numbers and the same draws)
+    or the array implementation (the reference, any backend); ``"auto"`` takes the kernel where
+    it applies and numba loads.
     """
     unknown = set(options) - set(Settings.__dataclass_fields__)
     if unknown:
@@ -66,6 +113,10 @@ def smp(
     sal = _prepare_salience(xp, xp.clip(inp.salience, 0.0, 1.0))
     cap = xp.maximum(inp.capability, 0.0)
     bsz, n = inp.batch, inp.n_actors
+    mod = _use_kernel(engine, settings, x, xp, trace)
+    if mod is not None:
+        x, rounds = mod.play(x, sal, cap, settings, max_turns, rng)
+        return _outcome(inp, x, sal, cap, rounds, settings, None)
 
     active = xp.ones((bsz,), dtype=xp.bool, **on(x))
     ids = xp.arange(bsz, **on(x))  # the batch elements still playing, ascending
@@ -102,7 +153,15 @@ def smp(
             active = active & xp.take(stays, rank)
         if ids.shape[0] == 0:
             break
+    return _outcome(inp, x, sal, cap, rounds, settings, records)
 
+
+def _outcome(
+    inp: BargainingInput, x: Any, sal: Any, cap: Any, rounds: Any, settings: Settings,
+    records: list[TraceRecord] | None,
+) -> BargainingOutcome:
+    """The forecast and extras from the final normalised positions ``x``."""
+    xp = inp.xp
     position = inp.denormalise(x)
     weight = cap[:, :, None] * sal
     total = xp.sum(weight, axis=1)
@@ -200,6 +259,7 @@ SPEC = ModelSpec(
     iterative=True,
     cost="O(T n^3 d) per batch element",
     supports_trace=True,
+    engines=("auto", "compiled"),
     description=(
         "Turn-based bargaining: actors challenge the target with the best expected gain, "
         "propose Nash-like interpolated bargains, and adopt the most probable one."
