@@ -118,7 +118,7 @@ def _psum(a, lo, n):
         los[top], ns[top], state[top] = los[top - 1], half, 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _vote(rule, w, du):
     """KTAB's ``Model::vote`` (elements.vote) for one weight and utility difference."""
     if rule == 0:
@@ -133,13 +133,13 @@ def _vote(rule, w, du):
     return w * (0.5 * du + 0.5 * math.pow(du, 3.0))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _util(d, r):
     """KTAB's ``bsUtil`` (elements.utility)."""
     return (1.0 - d) * (1.0 + min(d, 1.0) * r)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _victory(c, cji, power):
     """Probability that the side with coalition ``c`` beats ``cji`` (elements.victory)."""
     if power == 1:
@@ -156,11 +156,17 @@ def _victory(c, cji, power):
     return a / (a + b)
 
 
-@njit(cache=True, nogil=True)
-def _dist(x, wn, a, p, d, buf):
-    """Salience-weighted distance from actor ``a`` to the point ``p`` (elements.weighted_distance)."""
+@njit(cache=True, nogil=True, inline="always")
+def _dist(x, wn, a, to, c, d, buf):
+    """Salience-weighted distance from actor ``a`` to row ``c`` of ``to`` (weighted_distance)."""
+    if d < 8:  # numpy's sum of fewer than 8 terms: in order, from 0
+        acc = 0.0
+        for k in range(d):
+            diff = x[a, k] - to[c, k]
+            acc += wn[a, k] * diff * diff
+        return math.sqrt(acc)
     for k in range(d):
-        diff = x[a, k] - p[k]
+        diff = x[a, k] - to[c, k]
         buf[k] = wn[a, k] * diff * diff
     return math.sqrt(_psum(buf, 0, d))
 
@@ -213,7 +219,7 @@ def _risk_from(n, prob, rrange, risk):
             risk[i] = (2.0 * prob[i] - (pmax + pmin)) / safe
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _third_values(commit, p, u_ni, u_nj):
     """Value to a third party of joining i, and of joining j (turn._third_party_values)."""
     if commit == 2:
@@ -225,7 +231,7 @@ def _third_values(commit, p, u_ni, u_nj):
     return p * ikj + (1 - p) * jik, p * ijk + (1 - p) * jki
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _contest(n, i, j, h_is_i, dist, risk, est, weight, rule, commit, pos, neg):
     """``(p, u_ij)`` of the contest i:j as estimated by i (``h_is_i``) or by j (turn._contest)."""
     h = i if h_is_i else j
@@ -258,7 +264,7 @@ def _contest(n, i, j, h_is_i, dist, risk, est, weight, rule, commit, pos, neg):
     return c_ij / (c_ij + c_ji), u_ij
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _interp(rule, x_i, s_i, p_i, x_j, s_j, p_j):
     """One issue of KTAB's bargain interpolation (turn._interpolate): (initiator's, receiver's)."""
     if rule == 2:
@@ -327,7 +333,7 @@ def _proposals(x, sal, n, d, dist, risk, est, weight, opt, ws, b_init, b_rcvr, t
             b_rcvr[i, k] = a * bj + (1.0 - a) * bj2
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _coal(n, cap, delta, m1, m2, rule):
     """Coalition for option ``m1`` against ``m2`` (elements.coalitions; actors summed in order)."""
     if m1 == m2:
@@ -423,8 +429,8 @@ def _values(x, wn, n, d, n_opt, dist, risk, target, b_init, b_rcvr, buf, u_pos, 
             u_pos[a, c] = _util(dist[a, c], risk[a])
     for a in range(n):
         for m in range(n_opt):
-            u_i = _util(_dist(x, wn, a, b_init[m], d, buf), risk[a])
-            u_r = _util(_dist(x, wn, a, b_rcvr[m], d, buf), risk[a])
+            u_i = _util(_dist(x, wn, a, b_init, m, d, buf), risk[a])
+            u_r = _util(_dist(x, wn, a, b_rcvr, m, d, buf), risk[a])
             delta[a, m] = (u_i + u_r - u_pos[a, m % n] - u_pos[a, target[m % n]]) / n
         delta[a, n_opt] = 0.0
 
@@ -483,7 +489,7 @@ def _play(x, sal, cap, opt, alpha, min_turns, stop_ratio, t0, t1, draws, first, 
         for t in range(t0, t1):
             for a in range(n):
                 for c in range(n):
-                    dist[a, c] = _dist(xg, wn, a, xg[c], d, buf)
+                    dist[a, c] = _dist(xg, wn, a, xg, c, d, buf)
             _risk(n, dist, cg, opt[0], opt[1], opt[2], coal, row, prob, risk)
             for h in range(n):
                 for a in range(n):
