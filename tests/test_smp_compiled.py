@@ -48,7 +48,7 @@ def assert_same_play(inp: BargainingInput, **kwargs: object) -> None:
     span = inp.upper - inp.lower
     for a, b in ((fast.final_position, ref.final_position), (fast.forecast, ref.forecast)):
         np.testing.assert_allclose(a / span, b / span, rtol=0, atol=1e-9)
-    for key in ("position_probability", "risk"):
+    for key in ("position_probability", "expected_outcome", "risk"):
         np.testing.assert_allclose(fast.extra[key], ref.extra[key], rtol=0, atol=1e-9)
 
 

@@ -545,3 +545,10 @@ def play(
 
 #: Uniform draws held at once by a stochastic run (a segment of turns x games x actors).
 _DRAW_BUDGET = 2**22
+
+
+
+# The end-of-run probabilities live beside this module (its line budget); they use its helpers.
+from realpolitik.models.smp.compiled_finals import finals  # noqa: E402
+
+__all__ = ["finals", "play"]

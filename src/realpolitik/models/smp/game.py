@@ -116,7 +116,7 @@ def smp(
     mod = _use_kernel(engine, settings, x, xp, trace)
     if mod is not None:
         x, rounds = mod.play(x, sal, cap, settings, max_turns, rng)
-        return _outcome(inp, x, sal, cap, rounds, settings, None)
+        return _outcome(inp, x, sal, cap, rounds, mod.finals(x, sal, cap, settings), None)
 
     active = xp.ones((bsz,), dtype=xp.bool, **on(x))
     ids = xp.arange(bsz, **on(x))  # the batch elements still playing, ascending
@@ -153,14 +153,15 @@ def smp(
             active = active & xp.take(stays, rank)
         if ids.shape[0] == 0:
             break
-    return _outcome(inp, x, sal, cap, rounds, settings, records)
+    finals = final_probabilities(xp, x, sal, cap, settings)
+    return _outcome(inp, x, sal, cap, rounds, finals, records)
 
 
 def _outcome(
-    inp: BargainingInput, x: Any, sal: Any, cap: Any, rounds: Any, settings: Settings,
-    records: list[TraceRecord] | None,
+    inp: BargainingInput, x: Any, sal: Any, cap: Any, rounds: Any,
+    finals: tuple[Any, Any, Any], records: list[TraceRecord] | None,
 ) -> BargainingOutcome:
-    """The forecast and extras from the final normalised positions ``x``."""
+    """The forecast and extras from the final positions ``x`` and the end-of-run ``finals``."""
     xp = inp.xp
     position = inp.denormalise(x)
     weight = cap[:, :, None] * sal
@@ -168,7 +169,7 @@ def _outcome(
     undefined = total <= 0
     mean = xp.sum(weight * position, axis=1) / xp.where(undefined, xp.ones_like(total), total)
     forecast = xp.where(undefined, inp.status_quo, mean)
-    prob, expected, risk = final_probabilities(xp, x, sal, cap, settings)
+    prob, expected, risk = finals
     extra = {
         "undefined": undefined,
         "position_probability": prob,
