@@ -162,3 +162,29 @@ def test_one_and_two_actors():
     """Degenerate sizes run on the kernel as on the array path."""
     assert_same_play(random_input(2, 4, 1, 1))
     assert_same_play(random_input(3, 4, 2, 2))
+
+
+def test_auto_leaves_small_calls_on_the_array_path(monkeypatch):
+    """'auto' does not load numba for a call too small to repay it (same numbers either way)."""
+
+    def must_not_load() -> None:
+        raise AssertionError("the kernel was loaded for a small call")
+
+    inp = random_input(4, 2, 9, 1)  # 2 x 9^3 < AUTO_WORK
+    monkeypatch.setattr(game, "_KERNEL", [])
+    monkeypatch.setattr(game, "kernel", must_not_load)
+    small = smp(inp)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(small.final_position, smp(inp, engine="compiled").final_position)
+    big = random_input(5, 400, 9, 1)  # 400 x 9^3 > AUTO_WORK: compiled
+    monkeypatch.setattr(game, "_KERNEL", [])
+    loaded: list[int] = []
+    real = game.kernel
+
+    def counting() -> object:
+        loaded.append(1)
+        return real()
+
+    monkeypatch.setattr(game, "kernel", counting)
+    smp(big)
+    assert loaded

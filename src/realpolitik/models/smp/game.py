@@ -27,6 +27,12 @@ Engine = Literal["auto", "compiled", "array"]
 
 _KERNEL: list[Any] = []  # [module or None] once tried
 
+#: ``"auto"`` loads the kernel (numba's import and the cached machine code: about 1 s of CPU
+#: per process) only for a call whose array-path work, batch x n^3, is at least this (about 60
+#: actors alone, or 190 samples of 11 actors), or once it is loaded; smaller calls take the
+#: array path, which gives the same numbers sooner.
+AUTO_WORK = 2.5e5
+
 
 def kernel() -> Any:
     """The compiled kernel module, or None where numba is missing or fails (noted once)."""
@@ -47,10 +53,11 @@ def kernel() -> Any:
 
 def _use_kernel(engine: str, settings: Settings, x: Any, xp: Any, trace: bool) -> Any:
     """The kernel module when this call runs compiled, else None (``engine="compiled"``: must)."""
+    small = not _KERNEL and x.shape[0] * x.shape[1] ** 3 < AUTO_WORK
     if engine not in ("auto", "compiled", "array"):
         raise ModelError(f"smp: engine must be 'auto', 'compiled' or 'array', got {engine!r}")
     fits = xp is np and x.dtype == np.float64 and settings.pce == "conditional" and not trace
-    if engine == "array" or (engine == "auto" and not fits):
+    if engine == "array" or (engine == "auto" and (small or not fits)):
         return None
     if not fits:
         raise ModelError(
@@ -94,7 +101,8 @@ def smp(
     ``engine`` picks the computation: the compiled kernel (:mod:`realpolitik.models.smp.compiled`,
     numpy float64 inputs, ``pce="conditional"``, no trace; the same numbers and the same draws)
     or the array implementation (the reference, any backend); ``"auto"`` takes the kernel where
-    it applies and numba loads.
+    it applies and numba loads, unless the call is too small to repay loading it
+    (:data:`AUTO_WORK`).
     """
     unknown = set(options) - set(Settings.__dataclass_fields__)
     if unknown:
