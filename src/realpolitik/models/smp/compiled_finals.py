@@ -53,29 +53,40 @@ def _finals(x, sal, cap, opt, pos_prob, expected, risk_out):
         for i in range(n):
             for j in range(n):
                 coal[i, j] = _coal(n, cg, u, i, j, 0)
-        for i in range(n):  # the first actor at the same position (within POSITION_TOLERANCE)
-            rep[i] = i
-            for j in range(n):
-                for k in range(d):
-                    diff = xg[i, k] - xg[j, k]
-                    buf[k] = diff * diff
-                if math.sqrt(_psum(buf, 0, d)) < POSITION_TOLERANCE:
-                    rep[i] = j
-                    break
+        _representatives(xg, n, d, buf, rep)
         _election_valid(n, coal, rep, opt[1], row, prob)
         for i in range(n):
             pos_prob[g, i] = prob[rep[i]]
             risk_out[g, i] = risk[i]
-        for k in range(d):  # numpy sums axis 1 of (B, n, 1) pairwise, of (B, n, d > 1) in order
-            if d == 1:
-                for i in range(n):
-                    buf[i] = prob[i] * xg[i, k]
-                expected[g, k] = _psum(buf, 0, n)
-            else:
-                acc = 0.0
-                for i in range(n):
-                    acc += prob[i] * xg[i, k]
-                expected[g, k] = acc
+        _expected(xg, n, d, prob, buf, expected[g])
+
+@njit(cache=True, nogil=True)
+def _representatives(x, n, d, buf, rep):
+    """Each actor's first actor at the same position (within POSITION_TOLERANCE)."""
+    for i in range(n):
+        rep[i] = i
+        for j in range(n):
+            for k in range(d):
+                diff = x[i, k] - x[j, k]
+                buf[k] = diff * diff
+            if math.sqrt(_psum(buf, 0, d)) < POSITION_TOLERANCE:
+                rep[i] = j
+                break
+
+
+@njit(cache=True, nogil=True)
+def _expected(x, n, d, prob, buf, out):
+    """The probability-weighted position: numpy sums axis 1 of (B, n, 1) pairwise, of (B, n, d > 1) in order."""
+    for k in range(d):
+        if d == 1:
+            for i in range(n):
+                buf[i] = prob[i] * x[i, k]
+            out[k] = _psum(buf, 0, n)
+        else:
+            acc = 0.0
+            for i in range(n):
+                acc += prob[i] * x[i, k]
+            out[k] = acc
 
 
 @njit(cache=True, nogil=True)
