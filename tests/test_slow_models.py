@@ -21,8 +21,9 @@ SMALL = str(Path(__file__).parent / "data" / "uncertainty" / "small.yaml")
 
 
 def test_estimates_grow_like_the_models_cost():
-    """smp grows as n^3 per turn, eum as n^2 per round; 300 actors of smp exceed the limit."""
-    assert cost.seconds("smp", 300, 2) > cost.SLOW_LIMIT_S > cost.seconds("eum", 300, 2)
+    """smp grows as n^3 per turn, eum as n^2 per round; 500 actors of smp exceed the limit."""
+    assert cost.seconds("smp", 500, 2) > cost.SLOW_LIMIT_S > cost.seconds("eum", 300, 2)
+    assert cost.seconds("smp", 300, 2) > 10 * cost.REPORT_AFTER_S  # reported as it runs
     assert cost.seconds("smp", 40, 1) / cost.seconds("smp", 20, 1) > 6
     assert cost.seconds("median", 300, 2, batch=1000) < 1
     assert cost.seconds("some-new-model", 10, 1, batch=2) == pytest.approx(2e-4)

@@ -7,7 +7,7 @@ ensemble whose estimate exceeds a limit unless the caller allows slow runs (nami
 its estimate and how to skip it).
 
 The figures are per batch element, fitted to runs on a 2-core x86-64 machine (AMD EPYC,
-numba kernel for ``eum``; ``benchmarks/bench_scaling.py`` measures them). They are orders of
+numba kernels for ``eum`` and ``smp``; ``benchmarks/bench_scaling.py`` measures them). They are orders of
 magnitude, not promises: rounds and turns depend on the inputs. ``smp`` costs O(n^3 d) per turn
 and plays more turns with more actors; ``eum`` O(n^2) per round and issue.
 """
@@ -23,8 +23,11 @@ SLOW_LIMIT_S = 60.0
 
 
 def _smp(n: int, d: int) -> float:
+    # The compiled kernel: about 30 us a turn at 11 actors and 2 issues, 0.9 / 5.7 / 56 ms at
+    # 40 / 80 / 160 actors (the challenges' n^3 dominate; issues add little). The array path
+    # (other backends) is several times slower.
     turns = min(100.0, 15.0 + n / 4.0)
-    return turns * (2e-4 + 1.2e-7 * n**3 * d)
+    return turns * (2e-5 + 1.4e-8 * n**3 * (1.0 + (d - 1) / 4.0))
 
 
 def _eum(n: int, d: int) -> float:

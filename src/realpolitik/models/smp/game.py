@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -20,6 +21,53 @@ from realpolitik.models.base import (
 from realpolitik.models.smp.elements import MIN_SIGNIFICANT_DELTA, Settings, on
 from realpolitik.models.smp.turn import Turn, _turn, final_probabilities
 
+#: ``engine``: ``"compiled"`` (numba, numpy float64 inputs, ``pce="conditional"``, no trace),
+#: ``"array"`` (the array-API reference, any backend) or ``"auto"`` (compiled where it applies).
+Engine = Literal["auto", "compiled", "array"]
+
+_KERNEL: list[Any] = []  # [module or None] once tried
+
+#: ``"auto"`` loads the kernel (numba's import and the cached machine code: about 1 s of CPU
+#: per process) only for a call whose array-path work, batch x n^3, is at least this (about 60
+#: actors alone, or 190 samples of 11 actors), or once it is loaded; smaller calls take the
+#: array path, which gives the same numbers sooner.
+AUTO_WORK = 2.5e5
+
+
+def kernel() -> Any:
+    """The compiled kernel module, or None where numba is missing or fails (noted once)."""
+    if not _KERNEL:
+        try:
+            from realpolitik.models.smp import compiled
+        except Exception as exc:  # numba absent, or too old or new for this numpy
+            warnings.warn(
+                f"smp: compiled kernel unavailable ({type(exc).__name__}: {exc}); "
+                "using the array implementation (slower, same numbers)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            compiled = None
+        _KERNEL.append(compiled)
+    return _KERNEL[0]
+
+
+def _use_kernel(engine: str, settings: Settings, x: Any, xp: Any, trace: bool) -> Any:
+    """The kernel module when this call runs compiled, else None (``engine="compiled"``: must)."""
+    small = not _KERNEL and x.shape[0] * x.shape[1] ** 3 < AUTO_WORK
+    if engine not in ("auto", "compiled", "array"):
+        raise ModelError(f"smp: engine must be 'auto', 'compiled' or 'array', got {engine!r}")
+    fits = xp is np and x.dtype == np.float64 and settings.pce == "conditional" and not trace
+    if engine == "array" or (engine == "auto" and (small or not fits)):
+        return None
+    if not fits:
+        raise ModelError(
+            "smp: engine='compiled' needs numpy float64 inputs, pce='conditional' and no trace"
+        )
+    mod = kernel()
+    if mod is None and engine == "compiled":
+        raise ModelError("smp: engine='compiled' asked for, but numba is not available")
+    return mod
+
 
 def _prepare_salience(xp: Any, sal: Any) -> Any:
     """KTAB needs each actor's saliences to sum to at most 1: rescale those that sum to more."""
@@ -33,6 +81,7 @@ def smp(
     seed: int | None = None,
     trace: bool = False,
     max_turns: int = 100,
+    engine: Engine = "auto",
     **options: Any,
 ) -> BargainingOutcome:
     """Run KTAB's Spatial Model of Politics until positions settle (see the module docstring).
@@ -48,6 +97,12 @@ def smp(
     actor then draws its bargain with its probability, from one ``np.random.default_rng(seed)``
     stream over the whole batch (so a batch element equals a lone run only in the deterministic
     default).
+
+    ``engine`` picks the computation: the compiled kernel (:mod:`realpolitik.models.smp.compiled`,
+    numpy float64 inputs, ``pce="conditional"``, no trace; the same numbers and the same draws)
+    or the array implementation (the reference, any backend); ``"auto"`` takes the kernel where
+    it applies and numba loads, unless the call is too small to repay loading it
+    (:data:`AUTO_WORK`).
     """
     unknown = set(options) - set(Settings.__dataclass_fields__)
     if unknown:
@@ -66,6 +121,10 @@ def smp(
     sal = _prepare_salience(xp, xp.clip(inp.salience, 0.0, 1.0))
     cap = xp.maximum(inp.capability, 0.0)
     bsz, n = inp.batch, inp.n_actors
+    mod = _use_kernel(engine, settings, x, xp, trace)
+    if mod is not None:
+        x, rounds = mod.play(x, sal, cap, settings, max_turns, rng)
+        return _outcome(inp, x, sal, cap, rounds, mod.finals(x, sal, cap, settings), None)
 
     active = xp.ones((bsz,), dtype=xp.bool, **on(x))
     ids = xp.arange(bsz, **on(x))  # the batch elements still playing, ascending
@@ -102,14 +161,23 @@ def smp(
             active = active & xp.take(stays, rank)
         if ids.shape[0] == 0:
             break
+    finals = final_probabilities(xp, x, sal, cap, settings)
+    return _outcome(inp, x, sal, cap, rounds, finals, records)
 
+
+def _outcome(
+    inp: BargainingInput, x: Any, sal: Any, cap: Any, rounds: Any,
+    finals: tuple[Any, Any, Any], records: list[TraceRecord] | None,
+) -> BargainingOutcome:
+    """The forecast and extras from the final positions ``x`` and the end-of-run ``finals``."""
+    xp = inp.xp
     position = inp.denormalise(x)
     weight = cap[:, :, None] * sal
     total = xp.sum(weight, axis=1)
     undefined = total <= 0
     mean = xp.sum(weight * position, axis=1) / xp.where(undefined, xp.ones_like(total), total)
     forecast = xp.where(undefined, inp.status_quo, mean)
-    prob, expected, risk = final_probabilities(xp, x, sal, cap, settings)
+    prob, expected, risk = finals
     extra = {
         "undefined": undefined,
         "position_probability": prob,
@@ -200,6 +268,7 @@ SPEC = ModelSpec(
     iterative=True,
     cost="O(T n^3 d) per batch element",
     supports_trace=True,
+    engines=("auto", "compiled"),
     description=(
         "Turn-based bargaining: actors challenge the target with the best expected gain, "
         "propose Nash-like interpolated bargains, and adopt the most probable one."
