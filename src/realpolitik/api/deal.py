@@ -207,6 +207,6 @@ def deal_report_parts(scenario: Scenario, result: DealResult, models: Sequence[s
     if on_scale is not None:
         rows = deal_scale_rows(scenario, models, positions)
         tables.append((pd.DataFrame(rows), f"Coalition forecast and negotiated package on "
-                                           f"{on_scale['issue']}, per collective model"))
+                                           f"{on_scale['name']}, per collective model"))
         sentence = deal_scale_sentence(on_scale, rows, result)
     return tables, notes, on_scale, sentence
