@@ -250,7 +250,8 @@ def test_deal_summary(deal_an: Any) -> None:
         "Outcome of the negotiation (95% intervals)",
         "P(agreement by date) and P(broken by date)", "The most likely agreed packages",
         "Solution concepts at the point values", "Agreed value of each continuous issue",
-        "Coalition forecast and negotiated package on us_presence, per collective model"]
+        f"Coalition forecast and negotiated package on {d.on_scale['name']}, per collective "
+        "model"]  # the issue's name, not its id
     assert d.on_scale is not None and d.on_scale["issue"] == "us_presence"
     assert d.sentence is not None and "the coalition pushes for" in d.sentence
     assert d.table is d.tables[0]
