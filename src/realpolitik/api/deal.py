@@ -86,8 +86,10 @@ def negotiate(scenario: Scenario | str | Path = "iraq-2024", *, samples: int = 1
     """Negotiate the scenario's deal (:func:`realpolitik.deal.api.negotiate`), with attacks.
 
     With ``breakdown`` (the default) and a breakdown block tied to attacks, the scenario's
-    dynamics are simulated first (same samples and seed) for the attack counts. The other
-    keyword options are :func:`realpolitik.deal.api.negotiate`'s.
+    dynamics are simulated first (same samples and seed) for the attack counts. The ensemble
+    behind a domestic constraint takes the fitted weights ``forecast`` uses unless
+    ``ensemble_weights`` says otherwise. The other keyword options are
+    :func:`realpolitik.deal.api.negotiate`'s.
     """
     from realpolitik.seeds import resolve_seed
 
@@ -100,8 +102,20 @@ def negotiate(scenario: Scenario | str | Path = "iraq-2024", *, samples: int = 1
             progress("attacks under the status quo (for the breakdown risk)", 0, 1000)
         attacks = status_quo_attacks(sc, samples=samples, seed=seed,
                                      deadline=options.get("deadline"))
+    options.setdefault("ensemble_weights", fitted_weights())
     return _negotiate(sc, samples=samples, seed=seed, breakdown=breakdown, attacks=attacks,
                       **options)
+
+
+def fitted_weights() -> dict[str, float] | None:
+    """The ensemble's default weights (the shipped fit; None: equal), as ``forecast`` uses them.
+
+    So that a deal's domestic constraint follows the same ensemble as the forecast it is shown
+    next to (:func:`realpolitik.api.calibration.weights_for`).
+    """
+    from realpolitik.api.calibration import weights_for
+
+    return weights_for("fitted").weights
 
 
 def negotiated_position(result: DealResult) -> dict[str, Any] | None:
@@ -158,8 +172,11 @@ def deal_scale_rows(scenario: Scenario, models: Sequence[str],
     rows = []
     from realpolitik.models.registry import get_model
 
+    weights = fitted_weights()
+
     for name in dict.fromkeys(get_model(m).name for m in models):
-        info = point_on_scale(scenario, model=name, positions=positions)
+        info = point_on_scale(scenario, model=name, positions=positions,
+                              ensemble_weights=weights)
         if info is None:
             continue
         neg, coal = info["negotiated"], info["coalition"]

@@ -83,7 +83,8 @@ class ForecastResult:
         """
         from realpolitik.api.deal import point_on_scale
 
-        return point_on_scale(self.scenario, model=self.model, positions=self.positions)
+        return point_on_scale(self.scenario, model=self.model, positions=self.positions,
+                              ensemble_weights=self.params.get("weights"))
 
     def warnings(self) -> list[str]:
         """Sentences about degenerate inputs (all capabilities or saliences 0, one position, ...)."""

@@ -78,12 +78,13 @@ def _concepts(ua: Any, ub: Any, ra: Any, rb: Any) -> tuple[dict[str, Any], Any]:
 
 def _point_world(scenario: Scenario, section: DealSection, space: OutcomeSpace,
                  strategies: tuple[Strategy, Strategy], deadline: int, opener: int,
-                 model: str | None, positions: str) -> PointWorld:
+                 model: str | None, positions: str,
+                 params: dict[str, Any] | None = None) -> PointWorld:
     forecast = None
     if section.domestic is not None:
         assert model is not None
         forecast = collective_forecast(scenario, section.domestic.issue, model,
-                                       positions=positions)
+                                       positions=positions, params=params)
     draws = draw_problem(scenario, section, space, point_draw(1), forecast, model or "")
     ua, ub, ra, rb = utilities(space, draws)
     concepts, defined = _concepts(ua, ub, ra, rb)
@@ -191,6 +192,7 @@ def negotiate(
     deadline: int | None = None,
     opener: str | None = None,
     model: str | None = None,
+    ensemble_weights: Mapping[str, float] | None = None,
     positions: str | None = None,
     information: str | None = None,
     spread: float | None = None,
@@ -207,7 +209,8 @@ def negotiate(
 
     ``strategies``: per party id (or a pair in party order) a strategy name (``boulware``,
     ``linear``, ``conceder``, ``tit-for-tat``, ``time:E``); default linear for both.
-    ``deadline``, ``opener``, ``model`` (of the collective forecast) and ``positions``
+    ``deadline``, ``opener``, ``model`` (of the collective forecast; ``ensemble_weights`` are
+    the ensemble's member weights when that model is the ensemble) and ``positions``
     (``stated``/``private`` actor positions in that forecast) override the section's.
     ``information``: ``complete`` (each side knows the other's utility in a sample) or
     ``private`` (beliefs over opponent types, Bayesian learning; :mod:`.private`); by default
@@ -248,13 +251,14 @@ def negotiate(
     model_name, pos = _model_and_positions(section, model, positions)
 
     report(progress, cancel, "the talks at the point values", 0, 1000)
-    point = _point_world(sc, section, space, strats, deadline, first, model_name, pos)
+    params = _model_params(model_name, ensemble_weights)
+    point = _point_world(sc, section, space, strats, deadline, first, model_name, pos, params)
     forecast = None
     if section.domestic is not None:
         assert model_name is not None
         forecast = collective_forecast(
             sc, section.domestic.issue, model_name, positions=pos, samples=samples, seed=seed,
-            progress=_phase(progress, 0.0, FORECAST_SHARE,
+            params=params, progress=_phase(progress, 0.0, FORECAST_SHARE,
                             f"the {model_name} forecast behind the domestic constraint"))
     draw = sample_draw(seed, 0, samples)
     draws = draw_problem(sc, section, space, draw, forecast, model_name or "")
@@ -304,6 +308,7 @@ def negotiate(
 
 def point_on_scale(scenario: Scenario | str | Path = DEFAULT_SCENARIO, *,
                    model: str | None = None, positions: str | None = None,
+                   ensemble_weights: Mapping[str, float] | None = None,
                    strategies: Mapping[str, str | Strategy] | Sequence[str | Strategy] | None
                    = None) -> dict[str, Any] | None:
     """Where the package negotiated at point values lands on the mapped scenario issue.
@@ -323,7 +328,7 @@ def point_on_scale(scenario: Scenario | str | Path = DEFAULT_SCENARIO, *,
     model_name, pos = _model_and_positions(section, model, positions)
     strats = _strategies(section, strategies)
     pt = _point_world(sc, section, space, strats, section.deadline, _opener(section, None),
-                      model_name, pos)
+                      model_name, pos, _model_params(model_name, ensemble_weights))
     if pt.position is None:
         return None
     issue = section.mapping().issue  # type: ignore[union-attr]
@@ -334,6 +339,15 @@ def point_on_scale(scenario: Scenario | str | Path = DEFAULT_SCENARIO, *,
                      for k, o in pt.concepts.items()},
         "package": space.package(pt.agreement) if pt.agreement >= 0 else None,
     }
+
+
+def _model_params(model: str | None, weights: Mapping[str, float] | None) -> dict[str, Any] | None:
+    """The collective model's parameters: the ensemble's weights (None: equal) when it is one."""
+    from realpolitik.models.ensemble import NAME as ENSEMBLE
+
+    if model != ENSEMBLE or weights is None:
+        return None
+    return {"weights": dict(weights)}
 
 
 def _opener(section: DealSection, opener: str | None) -> int:

@@ -71,11 +71,14 @@ class DomesticDraws:
 
 def collective_forecast(scenario: Scenario, issue: str, model: str, *, positions: str = "stated",
                         samples: int | None = None, seed: int = 0, start: int = 0,
-                        progress: Progress | None = None) -> np.ndarray:
+                        progress: Progress | None = None,
+                        params: dict[str, Any] | None = None) -> np.ndarray:
     """The collective model's forecast of ``issue``, one value per sample.
 
     At point values when ``samples`` is None (shape (1,)), else for Monte Carlo samples
-    ``start .. start + samples - 1`` of the actors' inputs (``progress`` per chunk).
+    ``start .. start + samples - 1`` of the actors' inputs (``progress`` per chunk). ``params``
+    go to the model (the ensemble's ``weights``, so that the constraint follows the same
+    ensemble as ``forecast``).
     """
     from realpolitik.models.registry import get_model
     from realpolitik.scenario.arrays import to_input
@@ -86,7 +89,8 @@ def collective_forecast(scenario: Scenario, issue: str, model: str, *, positions
                                + ", ".join(scenario.issue_ids))
     j = scenario.issue_ids.index(issue)
     if samples is None:
-        outcome = run_model(spec, to_input(scenario, positions=positions), seed=seed)
+        outcome = run_model(spec, to_input(scenario, positions=positions), seed=seed,
+                            params=params)
         return np.asarray(outcome.forecast, dtype=np.float64)[:, j]
     from realpolitik.uncertainty.sampling import sample_inputs
 
@@ -102,7 +106,7 @@ def collective_forecast(scenario: Scenario, issue: str, model: str, *, positions
     per_sample = sum(estimate(spec, member_specs() if spec.name == ENSEMBLE else [], n,
                               d).values())
     return run_chunks(spec, make_input, samples, seed=seed, start=start, progress=progress,
-                      stage="collective forecast",
+                      stage="collective forecast", params=params,
                       chunk_size=timed_chunk_size(n, d, per_sample))[:, j]
 
 
