@@ -114,7 +114,7 @@ def _deal_on_scale(result: Any, info: dict[str, Any] | None, console: Any) -> No
     if info is not None:
         dom = result.scenario.deal.domestic
         print_deal_on_scale(info, result.forecast.get(info["issue"]), result.model, console,
-                            party=None if dom is None else dom.party)
+                            party=None if dom is None else dom.party, scenario=result.scenario)
 
 
 def _check_samples(samples: int | None) -> None:

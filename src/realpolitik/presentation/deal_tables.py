@@ -13,6 +13,7 @@ from realpolitik.presentation.numbers import num, pct
 
 if TYPE_CHECKING:
     from realpolitik.deal.api import DealResult
+    from realpolitik.scenario.schema import Scenario
 
 
 def _value(x: Any) -> str:
@@ -194,10 +195,19 @@ def print_scale(result: DealResult, console: Console) -> None:
 
 
 def print_deal_on_scale(info: dict[str, Any] | None, forecast: float | None, model: str | None,
-                        console: Console, party: str | None = None) -> None:
-    """The negotiated package next to a collective forecast (``realpolitik forecast``)."""
+                        console: Console, party: str | None = None,
+                        scenario: Scenario | None = None) -> None:
+    """The negotiated package next to a collective forecast (``realpolitik forecast``).
+
+    With ``scenario``, its ids (issue, party) are given in words.
+    """
     if info is None:
         return
+    from rich.markup import escape
+
+    from realpolitik.scenario.labels import in_words
+
+    issue = scenario.issue(info["issue"]).name if scenario is not None else info["issue"]
     console.print(f"deal (realpolitik deal, point values): the negotiated package on "
-                  f"{info['issue']!r}: [bold]{num(info['negotiated'], 1)}[/bold]")
-    console.print(coalition_sentence(info, forecast, model, party))
+                  f"{escape(issue)}: [bold]{num(info['negotiated'], 1)}[/bold]")
+    console.print(escape(in_words(scenario, coalition_sentence(info, forecast, model, party))))
