@@ -37,9 +37,9 @@ if TYPE_CHECKING:
 
 #: Samples per model call of a Monte Carlo run (the unit of progress and of cancellation).
 CHUNK = 64
-#: Default Monte Carlo samples of a report or a dashboard run: on iraq-2024 the smallest round
-#: number at which no forecast band is flagged unstable (200: 8 of 12 flagged; 500: 4; 1,000:
-#: none; measured with seed 0, see docs/report.md for the cost).
+#: Default Monte Carlo samples of a report or a dashboard run. On iraq-2024 with seed 0, bands
+#: flagged unstable out of 16: 12 at 200 samples, 6 at 500, 2 at 1,000 (both the procedural
+#: model's, whose long lower tail needs about 5,000); see docs/report.md for the cost.
 DEFAULT_SAMPLES = 1000
 #: Quantiles reported for every forecast distribution.
 QUANTILES: tuple[float, ...] = REPORT_QUANTILES
