@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -13,6 +12,7 @@ from realpolitik.models.eum.frame import _Pairs, _sort_state, _sorted_input, _un
 from realpolitik.models.eum.rounds import _stepper
 from realpolitik.models.eum.tracing import trace_issue
 from realpolitik.models.eum.utility import OfferRule, _Rules
+from realpolitik.models.kernels import load_once
 from realpolitik.models.median import weighted_median
 
 #: ``engine``: ``"compiled"`` (numba, numpy inputs, ``q = 1``), ``"array"`` (the array-API
@@ -27,19 +27,13 @@ def kernel() -> Any:
 
     Imported on first use only, so that commands that never run ``eum`` do not load numba.
     """
-    if not _KERNEL:
-        try:
-            from realpolitik.models.eum import compiled
-        except Exception as exc:  # numba absent, or too old or new for this numpy
-            warnings.warn(
-                f"eum: compiled kernel unavailable ({type(exc).__name__}: {exc}); "
-                "using the array implementation (slower, same numbers)",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            compiled = None
-        _KERNEL.append(compiled)
-    return _KERNEL[0]
+    return load_once(_KERNEL, "eum", _load_compiled)
+
+
+def _load_compiled() -> Any:
+    from realpolitik.models.eum import compiled
+
+    return compiled
 
 
 def _use_kernel(engine: str, rules: _Rules, x: Any, xp: Any) -> Any:

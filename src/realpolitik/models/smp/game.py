@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -18,6 +17,7 @@ from realpolitik.models.base import (
     TraceRecord,
     host,
 )
+from realpolitik.models.kernels import load_once
 from realpolitik.models.smp.elements import MIN_SIGNIFICANT_DELTA, Settings, on
 from realpolitik.models.smp.turn import Turn, _turn, final_probabilities
 
@@ -35,20 +35,17 @@ AUTO_WORK = 2.5e5
 
 
 def kernel() -> Any:
-    """The compiled kernel module, or None where numba is missing or fails (noted once)."""
-    if not _KERNEL:
-        try:
-            from realpolitik.models.smp import compiled
-        except Exception as exc:  # numba absent, or too old or new for this numpy
-            warnings.warn(
-                f"smp: compiled kernel unavailable ({type(exc).__name__}: {exc}); "
-                "using the array implementation (slower, same numbers)",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            compiled = None
-        _KERNEL.append(compiled)
-    return _KERNEL[0]
+    """The compiled kernel module, or None where numba is missing or fails (noted once).
+
+    Imported on first use only, so that commands that never run ``smp`` do not load numba.
+    """
+    return load_once(_KERNEL, "smp", _load_compiled)
+
+
+def _load_compiled() -> Any:
+    from realpolitik.models.smp import compiled
+
+    return compiled
 
 
 def _use_kernel(engine: str, settings: Settings, x: Any, xp: Any, trace: bool) -> Any:
